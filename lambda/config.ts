@@ -1,0 +1,333 @@
+/**
+ * The one configuration schema. The CDK app validates the user's file with it at synth time; the
+ * Lambda validates the same document again at run time (it travels in the CHECKER_CONFIG
+ * environment variable); the CLI reads it from a file. A bad value fails with a message that names
+ * the field and says what was expected.
+ */
+import { z } from 'zod';
+import { parseDuration, parseSchedule, type Schedule } from './durations.js';
+import { ConfigError } from './errors.js';
+import { OPERATOR_PRESETS, type OperatorNames, type OperatorPreset } from './presets.js';
+
+export const DEFAULT_SCHEDULE = 'rate(5 minutes)';
+export const DEFAULT_RUNBOOK_URL =
+  'https://docs.kubernetes-tenants.org/alert-runbooks#tenantreconciliationerrors';
+
+/** A Prometheus duration within bounds, read into seconds. */
+function duration(bounds: { min: number; max: number; hint: string }) {
+  return z.string().transform((text, ctx) => {
+    const seconds = parseDuration(text);
+    if (seconds === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as ${bounds.hint}, got "${text}"` });
+      return z.NEVER;
+    }
+    if (seconds < bounds.min || seconds > bounds.max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration from ${bounds.min}s to ${bounds.max}s, got "${text}" (${seconds}s)`,
+      });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+}
+
+const name = (what: string, pattern: RegExp, example: string) =>
+  z.string().regex(pattern, { message: `expected ${what} such as ${example}` });
+
+const kubernetesName = name(
+  'a Kubernetes name',
+  /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
+  '"tenant-operator-system"',
+);
+const awsRegion = name('an AWS region', /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, '"eu-west-1"');
+
+const scheduleExpression = z.string().transform((text, ctx): Schedule => {
+  const schedule = parseSchedule(text);
+  if ('error' in schedule) {
+    ctx.addIssue({ code: 'custom', message: `${schedule.error}, got "${text}"` });
+    return z.NEVER;
+  }
+  return schedule;
+});
+
+const metricsSource = z.discriminatedUnion(
+  'source',
+  [
+    z.strictObject({
+      source: z.literal('amp'),
+      workspaceId: name(
+        'an Amazon Managed Prometheus workspace id',
+        /^ws-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        '"ws-12345678-abcd-ef01-2345-6789abcdef01"',
+      ),
+      /** Defaults to the cluster's region. */
+      region: awsRegion.optional(),
+    }),
+    z.strictObject({
+      source: z.literal('prometheus'),
+      namespace: kubernetesName.default('monitoring'),
+      service: kubernetesName.default('prometheus-operated'),
+      port: z.union([z.number().int().min(1).max(65_535), kubernetesName]).default(9090),
+      scheme: z.enum(['http', 'https']).default('http'),
+      /** Path under the service where Prometheus serves its API, for a `--web.route-prefix`. */
+      pathPrefix: z
+        .string()
+        .regex(/^(\/[A-Za-z0-9._~-]+)*$/, { message: 'expected a path such as "/prometheus", or ""' })
+        .default(''),
+    }),
+    z.strictObject({ source: z.literal('scrape') }),
+  ],
+  { error: 'expected metrics.source to be "amp", "prometheus" or "scrape"' },
+);
+
+const clusterSchema = z.strictObject({
+  /** The EKS cluster name, as DescribeCluster takes it. */
+  name: name('an EKS cluster name', /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, '"prod-eks-1"'),
+  region: awsRegion,
+  /** The cluster's account, when it is not the deployment's. */
+  account: name('a 12-digit AWS account id', /^\d{12}$/, '"123456789012"').optional(),
+  schedule: scheduleExpression.default(parseSchedule(DEFAULT_SCHEDULE) as Schedule),
+  /** How long without a completed check cycle before the heartbeat alarm; required with a cron schedule. */
+  heartbeatAfter: duration({ min: 60, max: 86_400, hint: '"15m"' }).optional(),
+  metrics: metricsSource.default({ source: 'scrape' }),
+  /** Create the EKS access entry for the checker's role (the cluster must be in the stack's account and region). */
+  createAccessEntry: z.boolean().default(true),
+});
+
+const resourceNames = z.strictObject({
+  kind: name('a Kubernetes kind', /^[A-Z][A-Za-z0-9]*$/, '"Tenant"').optional(),
+  plural: kubernetesName.optional(),
+});
+
+const operatorSchema = z
+  .strictObject({
+    preset: z
+      .enum(Object.keys(OPERATOR_PRESETS) as [OperatorPreset, ...OperatorPreset[]])
+      .default('tenant-operator'),
+    namespace: kubernetesName.optional(),
+    deployment: kubernetesName.optional(),
+    container: kubernetesName.optional(),
+    serviceAccount: kubernetesName.optional(),
+    podSelector: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9./_-]+(\s*(=|==|!=)\s*[A-Za-z0-9._-]*)?(\s*,\s*[A-Za-z0-9./_-]+(\s*(=|==|!=)\s*[A-Za-z0-9._-]*)?)*$/,
+        {
+          message:
+            'expected a label selector such as "control-plane=controller-manager,app.kubernetes.io/name=tenant-operator"',
+        },
+      )
+      .optional(),
+    metricsService: kubernetesName.optional(),
+    metricsPort: z.number().int().min(1).max(65_535).optional(),
+    reconcileMetric: name(
+      'a Prometheus metric name',
+      /^[a-zA-Z_:][a-zA-Z0-9_:]*$/,
+      '"tenant_reconcile_duration_seconds"',
+    ).optional(),
+    crds: z
+      .strictObject({
+        group: name(
+          'an API group',
+          /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+          '"operator.kubernetes-tenants.org"',
+        ).optional(),
+        version: name('an API version', /^v\d+((alpha|beta)\d+)?$/, '"v1"').optional(),
+        tenant: resourceNames.optional(),
+        registry: resourceNames.optional(),
+        template: resourceNames.optional(),
+      })
+      .optional(),
+  })
+  .transform(({ preset, crds, ...overrides }): OperatorNames & { preset: OperatorPreset } => {
+    const base = OPERATOR_PRESETS[preset];
+    const defined = <T extends object>(o: T | undefined) =>
+      Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
+    return {
+      preset,
+      ...base,
+      ...defined(overrides),
+      crds: {
+        group: crds?.group ?? base.crds.group,
+        version: crds?.version ?? base.crds.version,
+        tenant: { ...base.crds.tenant, ...defined(crds?.tenant) },
+        registry: { ...base.crds.registry, ...defined(crds?.registry) },
+        template: { ...base.crds.template, ...defined(crds?.template) },
+      },
+    };
+  });
+
+const alertSchema = z.strictObject({
+  name: z.string().min(1).default('TenantReconciliationErrors'),
+  /** The runbook's ratio of error reconciles to all reconciles, over which the alert is pending. */
+  threshold: z
+    .number()
+    .gt(0, { message: 'expected a ratio above 0' })
+    .lt(1, { message: 'expected a ratio below 1, such as 0.1 for 10%' })
+    .default(0.1),
+  /** The runbook's `for`: how long the ratio stays over the threshold before the alert fires. */
+  for: duration({ min: 60, max: 86_400, hint: '"10m"' }).default(600),
+  /** How often a still-firing alert notifies again, as Alertmanager's repeat_interval. */
+  repeatInterval: duration({ min: 300, max: 7 * 86_400, hint: '"4h"' }).default(4 * 3600),
+});
+
+const notificationsSchema = z.strictObject({
+  /** Addresses subscribed to the SNS topic (each confirms the subscription by e-mail). */
+  emails: z
+    .array(z.email({ message: 'expected an e-mail address such as "oncall@example.com"' }))
+    .default([]),
+  runbookUrl: z.url({ message: 'expected an http(s) URL' }).default(DEFAULT_RUNBOOK_URL),
+});
+
+const bundlesSchema = z.strictObject({
+  /** Days an escalation bundle is kept in S3 before the lifecycle rule deletes it. */
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+  /** The longest a presigned bundle link lives; SigV4 allows at most 7 days. */
+  linkExpiry: duration({ min: 60, max: 7 * 86_400, hint: '"24h"' }).default(24 * 3600),
+});
+
+const collectionSchema = z.strictObject({
+  /** Operator log lines read per pod (the runbook reads 500 to 5,000). */
+  logTailLines: z.number().int().min(100).max(50_000).default(5000),
+});
+
+const checkerSchema = z.strictObject({
+  /** Lambda memory: also its CPU share, which decides how fast lists and logs are parsed. */
+  memoryMiB: z.number().int().min(128).max(10_240).default(512),
+  timeoutSeconds: z.number().int().min(10).max(900).default(120),
+});
+
+const vpcSchema = z.strictObject({
+  vpcId: name('a VPC id', /^vpc-[0-9a-f]{8,17}$/, '"vpc-0123456789abcdef0"'),
+  subnetIds: z.array(name('a subnet id', /^subnet-[0-9a-f]{8,17}$/, '"subnet-0123456789abcdef0"')).min(1),
+  securityGroupIds: z
+    .array(name('a security group id', /^sg-[0-9a-f]{8,17}$/, '"sg-0123456789abcdef0"'))
+    .optional(),
+});
+
+export const checkerConfigSchema = z
+  .strictObject({
+    /** The region the checker is deployed to; defaults to that of the deploying AWS profile (CDK_DEFAULT_REGION). */
+    region: awsRegion.optional(),
+    clusters: z.array(clusterSchema).min(1, { message: 'expected at least one cluster to watch' }),
+    operator: operatorSchema.prefault({}),
+    alert: alertSchema.prefault({}),
+    notifications: notificationsSchema.prefault({}),
+    bundles: bundlesSchema.prefault({}),
+    collection: collectionSchema.prefault({}),
+    checker: checkerSchema.prefault({}),
+    /** The Kubernetes group the access entry maps the checker's role to; k8s/checker-rbac.yaml binds it. */
+    kubernetesGroup: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9:.]*[a-z0-9])?$/, {
+        message: 'expected a group name such as "tenant-checker-readers"',
+      })
+      .refine((group) => !group.startsWith('system:'), {
+        message: 'EKS refuses groups that start with "system:"',
+      })
+      .default('tenant-checker-readers'),
+    vpc: vpcSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.clusters.forEach((cluster, i) => {
+      // The scheduler's event names a cluster by name alone, so names must be unique in one deployment.
+      const first = seen.get(cluster.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'name'],
+          message: `expected a unique name: "${cluster.name}" is already watched by clusters[${first}]`,
+        });
+      }
+      seen.set(cluster.name, i);
+      const schedule = cluster.schedule;
+      if (schedule.kind === 'cron' && cluster.heartbeatAfter === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'heartbeatAfter'],
+          message:
+            'expected a duration such as "1h" with a cron schedule: the silence alarm needs the longest gap between runs',
+        });
+      }
+      if (schedule.kind === 'rate' && schedule.periodSeconds <= config.checker.timeoutSeconds) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'schedule'],
+          message: `expected a period longer than checker.timeoutSeconds (${config.checker.timeoutSeconds}s) so that cycles never overlap`,
+        });
+      }
+    });
+  });
+
+export type CheckerConfig = z.output<typeof checkerConfigSchema>;
+export type CheckerConfigInput = z.input<typeof checkerConfigSchema>;
+export type ClusterConfig = CheckerConfig['clusters'][number];
+export type MetricsSourceConfig = ClusterConfig['metrics'];
+export type OperatorConfig = CheckerConfig['operator'];
+
+/** `clusters[0].region` from zod's path, as a user finds the field in the file. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  }
+  return out || '(the whole file)';
+}
+
+/**
+ * Validates a config document. Throws ConfigError listing every bad field (not only the first),
+ * so one edit fixes them all.
+ */
+export function parseConfig(document: unknown, source = 'config'): CheckerConfig {
+  const result = checkerConfigSchema.safeParse(document);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    if (keys.length > 0) {
+      const at = issue.path.length > 0 ? `${fieldPath(issue.path)}.` : '';
+      return `${keys.map((k) => `${at}${k}`).join(', ')}: unknown field (check the spelling against the configuration reference)`;
+    }
+    return `${fieldPath(issue.path)}: ${issue.message}`;
+  });
+  throw new ConfigError(source, problems);
+}
+
+/** Parses the text of a config file (JSON), naming the file in every error. */
+export function parseConfigText(text: string, source: string): CheckerConfig {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(source, [`(the whole file): expected JSON: ${(error as Error).message}`]);
+  }
+  return parseConfig(document, source);
+}
+
+export function findCluster(config: CheckerConfig, clusterName: string): ClusterConfig | undefined {
+  return config.clusters.find((cluster) => cluster.name === clusterName);
+}
+
+/** Seconds without a completed cycle after which the heartbeat alarm goes off: three periods by default. */
+export function heartbeatSeconds(cluster: ClusterConfig): number {
+  if (cluster.heartbeatAfter !== undefined) return cluster.heartbeatAfter;
+  return cluster.schedule.kind === 'rate' ? 3 * cluster.schedule.periodSeconds : 3600;
+}
+
+/** A validated config with the document it came from (the function re-reads the document at run time). */
+export interface LoadedConfig {
+  source: string;
+  config: CheckerConfig;
+  /** The document for the function's environment: the user's file less the e-mail addresses. */
+  runtimeDocument: string;
+}
+
+/** Validates a document and keeps the part of it the function needs at run time. */
+export function loadConfig(document: unknown, source: string): LoadedConfig {
+  const config = parseConfig(document, source);
+  const { notifications, ...rest } = document as Record<string, unknown>;
+  // Subscriptions are the stack's business; the function never needs the addresses.
+  const runtime = { ...rest, notifications: { ...(notifications as object | undefined), emails: [] } };
+  return { source, config, runtimeDocument: JSON.stringify(runtime) };
+}

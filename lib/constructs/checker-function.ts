@@ -1,0 +1,241 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IVpc, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { CheckerConfig } from '../../lambda/config.js';
+import { BUNDLE_PREFIX, ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/constants.js';
+
+/** Lambda refuses a function whose environment variables exceed 4 KB in all. */
+const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+
+/**
+ * The esbuild options the stack bundles the handler with: one ESM file for Node.js 22, with
+ * `require` restored for the CommonJS dependencies that esbuild inlines, and the AWS SDK bundled
+ * (pinned by our lock file, not whatever the runtime happens to ship).
+ */
+export const CHECKER_BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  platform: 'node',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: false,
+  bundleAwsSDK: true,
+  externalModules: [],
+  forceDockerBundling: false,
+  banner:
+    "import { createRequire as __checkerCreateRequire } from 'node:module'; const require = __checkerCreateRequire(import.meta.url);",
+};
+
+export interface CheckerFunctionProps {
+  readonly config: CheckerConfig;
+  /** The validated config document, as the function re-reads it from its environment. */
+  readonly runtimeConfig: string;
+  readonly table: ITableV2;
+  readonly bucket: IBucket;
+  readonly topic: ITopic;
+  readonly topicKey: IKey;
+}
+
+/**
+ * The checker Lambda with its own role, log group and failure queue. The role holds exactly what a
+ * cycle uses: DescribeCluster on the watched clusters, QueryMetrics on the configured workspaces,
+ * item reads and writes on the table, bundle objects under `bundles/`, and Publish on the topic.
+ */
+export class CheckerFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  /** Where failed asynchronous invocations (after Lambda's two retries) and undeliverable schedules land. */
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: CheckerFunctionProps) {
+    super(scope, id);
+    const { config } = props;
+    const stack = Stack.of(this);
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Tenant reconciliation checker: reads watched EKS clusters and writes findings',
+    });
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.deadLetterQueue = new Queue(this, 'FailedChecks', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the checker; it is watched by an alarm.',
+    });
+
+    const environment = {
+      [ENV.config]: props.runtimeConfig,
+      [ENV.runsTable]: props.table.tableName,
+      [ENV.bundleBucket]: props.bucket.bucketName,
+      [ENV.topicArn]: props.topic.topicArn,
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+    // Resolved names are filled in at deploy time; 200 bytes each is a generous bound for them.
+    const size = Object.entries(environment).reduce(
+      (sum, [key, value]) => sum + key.length + (stack.resolve(value) === value ? value.length : 200),
+      0,
+    );
+    if (size > LAMBDA_ENVIRONMENT_LIMIT) {
+      throw new Error(
+        `the checker config is too large for the function's environment (${size} of ${LAMBDA_ENVIRONMENT_LIMIT} bytes): ` +
+          'watch fewer clusters per stack or shorten overrides',
+      );
+    }
+
+    const vpc = config.vpc ? importVpc(this, config.vpc) : undefined;
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Runs the TenantReconciliationErrors runbook against one watched EKS cluster',
+      entry: fileURLToPath(new URL('../../lambda/handler.ts', import.meta.url)),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: config.checker.memoryMiB,
+      timeout: Duration.seconds(config.checker.timeoutSeconds),
+      role: this.role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      environment,
+      bundling: CHECKER_BUNDLING,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      retryAttempts: 2,
+      ...(vpc ?? {}),
+    });
+
+    this.grantClusterAccess(config);
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'FindingsTableItems',
+        // Query lists a cluster's runs; DeleteItem is the idempotency layer releasing a failed attempt.
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ],
+        resources: [props.table.tableArn],
+      }),
+    );
+    const bundleObjects = props.bucket.arnForObjects(`${BUNDLE_PREFIX}*`);
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'EscalationBundles',
+        // GetObject only so that the links the checker presigns can be opened.
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [bundleObjects],
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [props.topic.topicArn] }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'NotifyEncrypted',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.topicKey.keyArn],
+      }),
+    );
+
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnElement)}.Arn>/${BUNDLE_PREFIX}*]`,
+      reason:
+        'Bundle keys carry the cluster, the date and a run id chosen at run time; the grant is limited to the bundles/ prefix.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (added by active tracing).',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the bundle is built for and tested under Node.js 22; runtime and esbuild target move together.',
+    });
+  }
+
+  /** DescribeCluster on each watched cluster, QueryMetrics on each configured AMP workspace: nothing else. */
+  private grantClusterAccess(config: CheckerConfig): void {
+    const stack = Stack.of(this);
+    const clusterArns = config.clusters.map((cluster) =>
+      stack.formatArn({
+        service: 'eks',
+        region: cluster.region,
+        account: cluster.account ?? stack.account,
+        resource: 'cluster',
+        resourceName: cluster.name,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'DescribeWatchedClusters',
+        actions: ['eks:DescribeCluster'],
+        resources: clusterArns,
+      }),
+    );
+    const workspaceArns = config.clusters.flatMap((cluster) =>
+      cluster.metrics.source === 'amp'
+        ? [
+            stack.formatArn({
+              service: 'aps',
+              region: cluster.metrics.region ?? cluster.region,
+              account: cluster.account ?? stack.account,
+              resource: 'workspace',
+              resourceName: cluster.metrics.workspaceId,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ]
+        : [],
+    );
+    if (workspaceArns.length > 0) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: 'QueryWorkspaces',
+          actions: ['aps:QueryMetrics'],
+          resources: [...new Set(workspaceArns)],
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * The function's placement for clusters with a private endpoint, built from ids alone so that synth
+ * needs no AWS credentials (no lookups).
+ */
+function importVpc(
+  scope: Construct,
+  vpcConfig: NonNullable<CheckerConfig['vpc']>,
+): {
+  vpc: IVpc;
+  vpcSubnets: { subnets: ReturnType<typeof Subnet.fromSubnetId>[] };
+  securityGroups?: ReturnType<typeof SecurityGroup.fromSecurityGroupId>[];
+} {
+  const vpc = Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId: vpcConfig.vpcId, availabilityZones: [] });
+  const subnets = vpcConfig.subnetIds.map((id) => Subnet.fromSubnetId(scope, `Subnet-${id}`, id));
+  const securityGroups = vpcConfig.securityGroupIds?.map((id) =>
+    SecurityGroup.fromSecurityGroupId(scope, `SecurityGroup-${id}`, id),
+  );
+  return { vpc, vpcSubnets: { subnets }, ...(securityGroups ? { securityGroups } : {}) };
+}
