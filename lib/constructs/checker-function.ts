@@ -1,7 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type IVpc, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  type ISecurityGroup,
+  type ISubnet,
+  type IVpc,
+  Peer,
+  Port,
+  SecurityGroup,
+  Subnet,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -122,6 +131,25 @@ export class CheckerFunction extends Construct {
       ...(vpc ?? {}),
     });
 
+    if (config.vpc) {
+      // With a role of our own, CDK does not add the VPC execution policy: Lambda needs these to attach
+      // its network interfaces. EC2 supports no resource scoping for the Describe call.
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: 'LambdaNetworkInterfaces',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
+    // With a log group of our own, Lambda's default logging grant does not apply: write to this one only.
+    logGroup.grantWrite(this.role);
     this.grantClusterAccess(config);
     this.role.addToPolicy(
       new PolicyStatement({
@@ -232,10 +260,20 @@ function importVpc(
   vpcSubnets: { subnets: ReturnType<typeof Subnet.fromSubnetId>[] };
   securityGroups?: ReturnType<typeof SecurityGroup.fromSecurityGroupId>[];
 } {
-  const vpc = Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId: vpcConfig.vpcId, availabilityZones: [] });
+  const vpc = Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId: vpcConfig.vpcId, availabilityZones: Fn.getAzs() });
   const subnets = vpcConfig.subnetIds.map((id) => Subnet.fromSubnetId(scope, `Subnet-${id}`, id));
-  const securityGroups = vpcConfig.securityGroupIds?.map((id) =>
-    SecurityGroup.fromSecurityGroupId(scope, `SecurityGroup-${id}`, id),
-  );
-  return { vpc, vpcSubnets: { subnets }, ...(securityGroups ? { securityGroups } : {}) };
+  if (vpcConfig.securityGroupIds) {
+    const securityGroups = vpcConfig.securityGroupIds.map((id) =>
+      SecurityGroup.fromSecurityGroupId(scope, `SecurityGroup-${id}`, id),
+    );
+    return { vpc, vpcSubnets: { subnets }, securityGroups };
+  }
+  // The checker only speaks HTTPS: to the cluster's API server and to AWS endpoints.
+  const securityGroup = new SecurityGroup(scope, 'SecurityGroup', {
+    vpc,
+    description: 'Tenant reconciliation checker: HTTPS out to the EKS API server and AWS endpoints',
+    allowAllOutbound: false,
+  });
+  securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'EKS API server and AWS endpoints');
+  return { vpc, vpcSubnets: { subnets }, securityGroups: [securityGroup] };
 }

@@ -1,0 +1,255 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { heartbeatSeconds, loadConfig, parseConfig, parseConfigText } from '../lambda/config.js';
+import { formatDuration, parseDuration, parseSchedule } from '../lambda/durations.js';
+import { ConfigError } from '../lambda/errors.js';
+
+const minimal = { clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] };
+
+/** The problems a bad document is refused with. */
+function problems(document: unknown): string[] {
+  try {
+    parseConfig(document, 'test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+const withCluster = (cluster: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({
+  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', ...cluster }],
+  ...rest,
+});
+
+describe('config: what a user writes', () => {
+  it('accepts the shipped example', () => {
+    const config = parseConfigText(readFileSync('checker.config.example.json', 'utf8'), 'example');
+    expect(config.clusters.map((c) => c.name)).toEqual(['prod-eks-1', 'staging-eks', 'dev-eks']);
+    expect(config.clusters[0]?.metrics).toEqual({
+      source: 'amp',
+      workspaceId: 'ws-12345678-abcd-ef01-2345-6789abcdef01',
+    });
+    expect(config.clusters[1]?.metrics).toMatchObject({ source: 'prometheus', port: 9090, scheme: 'http' });
+    expect(config.clusters[2]?.schedule.kind).toBe('cron');
+  });
+
+  it('fills the runbook defaults into a minimal config', () => {
+    const config = parseConfig(minimal);
+    const cluster = config.clusters[0];
+    expect(cluster?.schedule).toEqual({ kind: 'rate', expression: 'rate(5 minutes)', periodSeconds: 300 });
+    expect(cluster?.metrics).toEqual({ source: 'scrape' });
+    expect(cluster?.createAccessEntry).toBe(true);
+    expect(config.alert).toEqual({
+      name: 'TenantReconciliationErrors',
+      threshold: 0.1,
+      for: 600,
+      repeatInterval: 14_400,
+    });
+    expect(config.bundles).toEqual({ retentionDays: 30, linkExpiry: 86_400 });
+    expect(config.notifications.emails).toEqual([]);
+    expect(config.checker).toEqual({ memoryMiB: 512, timeoutSeconds: 120 });
+    expect(config.kubernetesGroup).toBe('tenant-checker-readers');
+  });
+
+  it('uses the real operator names, not the runbook selector', () => {
+    const { operator } = parseConfig(minimal);
+    expect(operator).toMatchObject({
+      preset: 'tenant-operator',
+      namespace: 'tenant-operator-system',
+      deployment: 'tenant-operator-controller-manager',
+      serviceAccount: 'tenant-operator-controller-manager',
+      podSelector: 'control-plane=controller-manager,app.kubernetes.io/name=tenant-operator',
+      metricsService: 'tenant-operator-controller-manager-metrics-service',
+      metricsPort: 8443,
+      reconcileMetric: 'tenant_reconcile_duration_seconds',
+    });
+    expect(operator.crds.group).toBe('operator.kubernetes-tenants.org');
+    expect(operator.crds.registry).toEqual({ kind: 'TenantRegistry', plural: 'tenantregistries' });
+  });
+
+  it('switches every name with the lynq preset, and lets each be overridden', () => {
+    const { operator } = parseConfig({
+      ...minimal,
+      operator: { preset: 'lynq', namespace: 'platform-lynq', crds: { tenant: { plural: 'nodes' } } },
+    });
+    expect(operator.namespace).toBe('platform-lynq');
+    expect(operator.deployment).toBe('lynq-controller-manager');
+    expect(operator.crds.group).toBe('operator.lynq.sh');
+    expect(operator.crds.tenant).toEqual({ kind: 'LynqNode', plural: 'nodes' });
+    expect(operator.crds.template).toEqual({ kind: 'LynqForm', plural: 'lynqforms' });
+    expect(operator.reconcileMetric).toBe('lynqnode_reconcile_duration_seconds');
+  });
+
+  it('reads Prometheus durations and AWS rate spellings', () => {
+    expect(parseDuration('10m')).toBe(600);
+    expect(parseDuration('1h30m')).toBe(5400);
+    expect(parseDuration('10 minutes')).toBeUndefined();
+    expect(parseDuration('0s')).toBeUndefined();
+    expect(formatDuration(5400)).toBe('1h30m');
+    expect(parseSchedule('rate(1 minute)')).toMatchObject({ periodSeconds: 60 });
+    expect(parseSchedule('rate(2 hours)')).toMatchObject({ periodSeconds: 7200 });
+    expect(parseSchedule('rate(1 minutes)')).toEqual({ error: 'write rate(1 minute)' });
+    expect(parseSchedule('rate(5 minute)')).toEqual({ error: 'write rate(5 minutes)' });
+    expect(parseSchedule('cron(0/5 * * * ? *)')).toEqual({ kind: 'cron', expression: 'cron(0/5 * * * ? *)' });
+    expect(parseSchedule('*/5 * * * *')).toHaveProperty('error');
+  });
+
+  it('computes the silence alarm window from the schedule', () => {
+    const config = parseConfig(withCluster({}, {}) as unknown as Record<string, unknown>);
+    expect(heartbeatSeconds(config.clusters[0] as never)).toBe(900);
+    const cron = parseConfig(withCluster({ schedule: 'cron(0 * * * ? *)', heartbeatAfter: '3h' }));
+    expect(heartbeatSeconds(cron.clusters[0] as never)).toBe(10_800);
+  });
+
+  it('keeps what the function re-reads, less the e-mail addresses, and it validates again', () => {
+    const document = withCluster(
+      {},
+      { notifications: { emails: ['oncall@example.com'] }, alert: { for: '15m' } },
+    );
+    const loaded = loadConfig(document, 'test.json');
+    expect(loaded.runtimeDocument).not.toContain('oncall@example.com');
+    const again = parseConfigText(loaded.runtimeDocument, 'env');
+    expect(again.alert.for).toBe(900);
+    expect(again.clusters).toEqual(loaded.config.clusters);
+  });
+});
+
+describe('config: bad input names the field and what was expected', () => {
+  it.each([
+    ['no clusters', { clusters: [] }, 'clusters: expected at least one cluster to watch'],
+    [
+      'a missing region',
+      { clusters: [{ name: 'prod' }] },
+      'clusters[0].region: Invalid input: expected string, received undefined',
+    ],
+    [
+      'a bad region',
+      withCluster({ region: 'europe' }),
+      'clusters[0].region: expected an AWS region such as "eu-west-1"',
+    ],
+    [
+      'a bad cluster name',
+      withCluster({ name: 'prod eks' }),
+      'clusters[0].name: expected an EKS cluster name such as "prod-eks-1"',
+    ],
+    [
+      'a bad account',
+      withCluster({ account: '1234' }),
+      'clusters[0].account: expected a 12-digit AWS account id such as "123456789012"',
+    ],
+    [
+      'a misspelt rate',
+      withCluster({ schedule: 'rate(1 minutes)' }),
+      'clusters[0].schedule: write rate(1 minute), got "rate(1 minutes)"',
+    ],
+    [
+      'a crontab line',
+      withCluster({ schedule: '*/5 * * * *' }),
+      'clusters[0].schedule: expected rate(N minutes|hours|days) or cron(',
+    ],
+    [
+      'cron without heartbeatAfter',
+      withCluster({ schedule: 'cron(0 * * * ? *)' }),
+      'clusters[0].heartbeatAfter: expected a duration such as "1h" with a cron schedule',
+    ],
+    [
+      'a rate shorter than the timeout',
+      withCluster({ schedule: 'rate(1 minute)' }),
+      'clusters[0].schedule: expected a period longer than checker.timeoutSeconds (120s)',
+    ],
+    [
+      'an unknown metrics source',
+      withCluster({ metrics: { source: 'datadog' } }),
+      'clusters[0].metrics.source: expected metrics.source to be "amp", "prometheus" or "scrape"',
+    ],
+    [
+      'a bad AMP workspace',
+      withCluster({ metrics: { source: 'amp', workspaceId: 'prod' } }),
+      'clusters[0].metrics.workspaceId: expected an Amazon Managed Prometheus workspace id',
+    ],
+    [
+      'a bad Prometheus port',
+      withCluster({ metrics: { source: 'prometheus', port: 70000 } }),
+      'clusters[0].metrics.port:',
+    ],
+    [
+      'a duplicate cluster',
+      {
+        clusters: [
+          { name: 'a', region: 'eu-west-1' },
+          { name: 'a', region: 'us-east-1' },
+        ],
+      },
+      'clusters[1].name: expected a unique name: "a" is already watched by clusters[0]',
+    ],
+    [
+      'an unknown preset',
+      { ...minimal, operator: { preset: 'flux' } },
+      'operator.preset: Invalid option: expected one of "tenant-operator"|"lynq"',
+    ],
+    [
+      'a bad selector',
+      { ...minimal, operator: { podSelector: 'app in (x' } },
+      'operator.podSelector: expected a label selector',
+    ],
+    [
+      'a threshold as a percentage',
+      { ...minimal, alert: { threshold: 10 } },
+      'alert.threshold: expected a ratio below 1, such as 0.1 for 10%',
+    ],
+    [
+      'a duration without unit',
+      { ...minimal, alert: { for: '10' } },
+      'alert.for: expected a duration such as "10m", got "10"',
+    ],
+    [
+      'a repeat interval too short',
+      { ...minimal, alert: { repeatInterval: '1m' } },
+      'alert.repeatInterval: expected a duration from 300s to 604800s, got "1m" (60s)',
+    ],
+    [
+      'a link longer than SigV4 allows',
+      { ...minimal, bundles: { linkExpiry: '8d' } },
+      'bundles.linkExpiry: expected a duration from 60s to 604800s',
+    ],
+    [
+      'a bad e-mail',
+      { ...minimal, notifications: { emails: ['oncall'] } },
+      'notifications.emails[0]: expected an e-mail address such as "oncall@example.com"',
+    ],
+    [
+      'a system: group',
+      { ...minimal, kubernetesGroup: 'system:masters' },
+      'kubernetesGroup: EKS refuses groups that start with "system:"',
+    ],
+    [
+      'a bad subnet',
+      { ...minimal, vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['sub-1'] } },
+      'vpc.subnetIds[0]: expected a subnet id',
+    ],
+    ['a misspelt field', withCluster({ regoin: 'eu-west-1' }), 'clusters[0].regoin: unknown field'],
+    ['a misspelt top-level field', { ...minimal, alerts: {} }, 'alerts: unknown field'],
+  ])('refuses %s', (_what, document, expected) => {
+    expect(problems(document).join('\n')).toContain(expected);
+  });
+
+  it('lists every bad field at once', () => {
+    const found = problems({
+      clusters: [{ name: 'x', region: 'nowhere', schedule: 'hourly' }],
+      alert: { threshold: 2 },
+    });
+    expect(found).toHaveLength(3);
+    expect(found.map((p) => p.split(':')[0])).toEqual([
+      'clusters[0].region',
+      'clusters[0].schedule',
+      'alert.threshold',
+    ]);
+  });
+
+  it('refuses a file that is not JSON, naming the file', () => {
+    expect(() => parseConfigText('{ clusters: ', 'checker.config.json')).toThrow(
+      /checker.config.json is not a valid checker configuration:\n {2}- \(the whole file\): expected JSON/,
+    );
+  });
+});
