@@ -52,7 +52,7 @@ describe('the stack synthesized from the example config', () => {
       },
     });
     const [fn] = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    const assetHash = (fn?.Properties.Code as { S3Key: string }).S3Key.replace('.zip', '');
+    const assetHash = (fn?.Properties.Code as { S3Key: string } | undefined)?.S3Key.replace('.zip', '');
     const bundle = readFileSync(join(outdir, `asset.${assetHash}`, 'index.mjs'), 'utf8');
     expect(bundle.startsWith("import { createRequire as __checkerCreateRequire } from 'node:module';")).toBe(
       true,

@@ -257,8 +257,8 @@ function importVpc(
   vpcConfig: NonNullable<CheckerConfig['vpc']>,
 ): {
   vpc: IVpc;
-  vpcSubnets: { subnets: ReturnType<typeof Subnet.fromSubnetId>[] };
-  securityGroups?: ReturnType<typeof SecurityGroup.fromSecurityGroupId>[];
+  vpcSubnets: { subnets: ISubnet[] };
+  securityGroups: ISecurityGroup[];
 } {
   const vpc = Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId: vpcConfig.vpcId, availabilityZones: Fn.getAzs() });
   const subnets = vpcConfig.subnetIds.map((id) => Subnet.fromSubnetId(scope, `Subnet-${id}`, id));
