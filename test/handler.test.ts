@@ -55,7 +55,10 @@ describe('the checker handler', () => {
 
   it('says plainly that it checked nothing, and claims no completed cycle', async () => {
     const handler = await freshHandler();
-    const result = await handler({ cluster: 'prod-eks-1', scheduledTime: '2026-11-26T14:05:00Z' }, lambdaContext());
+    const result = await handler(
+      { cluster: 'prod-eks-1', scheduledTime: '2026-11-26T14:05:00Z' },
+      lambdaContext(),
+    );
     expect(result).toEqual({
       cluster: 'prod-eks-1',
       scheduledTime: '2026-11-26T14:05:00Z',
@@ -71,9 +74,21 @@ describe('the checker handler', () => {
   });
 
   it.each([
-    ['no cluster', {}, 'the event is not a scheduled check: cluster: Invalid input: expected string, received undefined'],
-    ['a bad time', { cluster: 'prod-eks-1', scheduledTime: 'yesterday' }, 'scheduledTime: expected an ISO 8601 time'],
-    ['an unwatched cluster', { cluster: 'dev' }, 'cluster: "dev" is not watched by this deployment (watched: prod-eks-1, staging-eks)'],
+    [
+      'no cluster',
+      {},
+      'the event is not a scheduled check: cluster: Invalid input: expected string, received undefined',
+    ],
+    [
+      'a bad time',
+      { cluster: 'prod-eks-1', scheduledTime: 'yesterday' },
+      'scheduledTime: expected an ISO 8601 time',
+    ],
+    [
+      'an unwatched cluster',
+      { cluster: 'dev' },
+      'cluster: "dev" is not watched by this deployment (watched: prod-eks-1, staging-eks)',
+    ],
   ])('refuses an event with %s, naming the field', async (_what, event, message) => {
     const handler = await freshHandler();
     await expect(handler(event, lambdaContext())).rejects.toThrow(message);
@@ -82,7 +97,9 @@ describe('the checker handler', () => {
   it('refuses to run without the config the stack sets', async () => {
     delete process.env.CHECKER_CONFIG;
     const handler = await freshHandler();
-    await expect(handler({ cluster: 'prod-eks-1' }, lambdaContext())).rejects.toThrow(/CHECKER_CONFIG is not set/);
+    await expect(handler({ cluster: 'prod-eks-1' }, lambdaContext())).rejects.toThrow(
+      /CHECKER_CONFIG is not set/,
+    );
   });
 
   it('refuses a config that does not validate, naming the field', async () => {

@@ -19,7 +19,9 @@ interface RbacObject {
   subjects?: { kind: string; name: string }[];
 }
 
-const objects = parseAllDocuments(readFileSync('k8s/checker-rbac.yaml', 'utf8')).map((d) => d.toJSON() as RbacObject);
+const objects = parseAllDocuments(readFileSync('k8s/checker-rbac.yaml', 'utf8')).map(
+  (d) => d.toJSON() as RbacObject,
+);
 const rules = objects.flatMap((o) => (o.rules ?? []).map((rule) => ({ owner: o, rule })));
 const READ_VERBS = ['get', 'list'];
 
@@ -37,7 +39,8 @@ const can = (group: string, resource: string, verb: string) =>
 describe('k8s/checker-rbac.yaml', () => {
   it('is read-only: get and list, and create only on SubjectAccessReviews', () => {
     for (const g of grants) {
-      if (g.resource === 'subjectaccessreviews') expect(g).toMatchObject({ group: 'authorization.k8s.io', verb: 'create' });
+      if (g.resource === 'subjectaccessreviews')
+        expect(g).toMatchObject({ group: 'authorization.k8s.io', verb: 'create' });
       else expect(READ_VERBS).toContain(g.verb);
     }
     for (const { rule } of rules) {
@@ -86,11 +89,17 @@ describe('k8s/checker-rbac.yaml', () => {
     const bindings = objects.filter((o) => o.kind.endsWith('Binding'));
     expect(bindings.length).toBeGreaterThan(0);
     for (const binding of bindings) {
-      expect(binding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: kubernetesGroup }]);
-      const role = objects.find((o) => o.kind === binding.roleRef?.kind && o.metadata.name === binding.roleRef?.name);
+      expect(binding.subjects).toEqual([
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: kubernetesGroup },
+      ]);
+      const role = objects.find(
+        (o) => o.kind === binding.roleRef?.kind && o.metadata.name === binding.roleRef?.name,
+      );
       expect(role, `${binding.metadata.name} refers to a role in the manifest`).toBeDefined();
     }
-    const operatorMetrics = objects.find((o) => o.kind === 'Role' && o.rules?.some((r) => r.resources?.includes('pods/proxy')));
+    const operatorMetrics = objects.find(
+      (o) => o.kind === 'Role' && o.rules?.some((r) => r.resources?.includes('pods/proxy')),
+    );
     expect(operatorMetrics?.metadata.namespace).toBe(operator.namespace);
   });
 });

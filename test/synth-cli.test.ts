@@ -26,7 +26,11 @@ function cdkSynth(args: string[]) {
     AWS_EC2_METADATA_DISABLED: 'true',
   });
   const outdir = join(home, 'cdk.out');
-  const result = spawnSync(CDK, ['synth', '--quiet', '--output', outdir, ...args], { env, encoding: 'utf8', timeout: 110_000 });
+  const result = spawnSync(CDK, ['synth', '--quiet', '--output', outdir, ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 110_000,
+  });
   return { ...result, outdir };
 }
 
@@ -35,7 +39,9 @@ describe('cdk synth, offline and without credentials', () => {
     const { status, stderr, outdir } = cdkSynth(['-c', 'config=checker.config.example.json']);
     expect(stderr).not.toMatch(/ERROR|Synthesis finished with errors/);
     expect(status).toBe(0);
-    const template = JSON.parse(readFileSync(join(outdir, 'TenantReconciliationChecker.template.json'), 'utf8'));
+    const template = JSON.parse(
+      readFileSync(join(outdir, 'TenantReconciliationChecker.template.json'), 'utf8'),
+    );
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
     for (const type of [
       'AWS::Lambda::Function',
@@ -54,7 +60,10 @@ describe('cdk synth, offline and without credentials', () => {
   it('refuses a bad config, naming each bad field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'checker-bad-'));
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ clusters: [{ name: 'prod-eks-1', region: 'eu-west', schedule: 'rate(5 minute)' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ clusters: [{ name: 'prod-eks-1', region: 'eu-west', schedule: 'rate(5 minute)' }] }),
+    );
     const { status, stderr } = cdkSynth(['-c', `config=${file}`]);
     expect(status).not.toBe(0);
     expect(stderr).toContain(`${file} is not a valid checker configuration:`);
@@ -68,6 +77,8 @@ describe('cdk synth, offline and without credentials', () => {
     const { status, stderr } = cdkSynth(['-c', `config=${missing}`]);
     expect(status).not.toBe(0);
     expect(stderr).toContain(`${missing} is not a valid checker configuration:`);
-    expect(stderr).toContain('no such file; copy checker.config.example.json to checker.config.json, or pass -c config=FILE');
+    expect(stderr).toContain(
+      'no such file; copy checker.config.example.json to checker.config.json, or pass -c config=FILE',
+    );
   });
 });
