@@ -98,7 +98,7 @@ export async function verifyEksToken(
       }),
       { expiresIn: expires, signingDate: signedAt, signableHeaders: new Set(['x-k8s-aws-id']) },
     );
-    if (again.query['X-Amz-Signature'] !== params.get('x-amz-signature')) {
+    if (again.query?.['X-Amz-Signature'] !== params.get('x-amz-signature')) {
       throw new Error(`signature does not match for cluster ${clusterName} (STS would refuse it)`);
     }
   }
