@@ -1,0 +1,123 @@
+/**
+ * The Lambda's way into an EKS cluster: DescribeCluster for the endpoint and CA (cached for the
+ * container's life: they change only when the cluster is replaced), and a token made fresh for
+ * every invocation.
+ */
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { createEksToken, type EksToken } from './eks-token.js';
+import { eksKubeConfig } from './kubeconfig.js';
+import { failed, type SourceResult, succeeded } from './result.js';
+
+export interface EksClusterInfo {
+  name: string;
+  endpoint: string;
+  caData: string;
+  status: string;
+  version?: string;
+}
+
+export interface EksConnection {
+  info: EksClusterInfo;
+  token: EksToken;
+  kubeConfig: KubeConfig;
+}
+
+type DescribeCluster = (name: string, region: string) => Promise<EksClusterInfo>;
+
+/** DescribeCluster through the AWS SDK, one client per region. */
+export function sdkDescribeCluster(
+  credentials?: AwsCredentialIdentityProvider,
+  endpoint?: string,
+): DescribeCluster {
+  const clients = new Map<string, EKSClient>();
+  return async (name, region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = new EKSClient({
+        region,
+        ...(credentials ? { credentials } : {}),
+        ...(endpoint ? { endpoint } : {}),
+      });
+      clients.set(region, client);
+    }
+    const { cluster } = await client.send(new DescribeClusterCommand({ name }));
+    if (!cluster?.endpoint || !cluster.certificateAuthority?.data) {
+      throw new Error(
+        `DescribeCluster ${name}: no endpoint or certificate authority (status ${cluster?.status ?? 'unknown'})`,
+      );
+    }
+    return {
+      name,
+      endpoint: cluster.endpoint,
+      caData: cluster.certificateAuthority.data,
+      status: cluster.status ?? 'UNKNOWN',
+      ...(cluster.version ? { version: cluster.version } : {}),
+    };
+  };
+}
+
+export class EksClusterAccess {
+  private readonly described = new Map<string, EksClusterInfo>();
+
+  constructor(
+    private readonly describe: DescribeCluster,
+    private readonly credentials: AwsCredentialIdentityProvider,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Endpoint and CA from the per-container cache (DescribeCluster on a miss), and a new token. A
+   * failure is returned as a value: an unreachable EKS API or a denied DescribeCluster is evidence.
+   */
+  async connect(name: string, region: string): Promise<SourceResult<EksConnection>> {
+    const started = Date.now();
+    const key = `${region}/${name}`;
+    let info = this.described.get(key);
+    try {
+      if (!info) {
+        info = await this.describe(name, region);
+        this.described.set(key, info);
+      }
+      const credentials: AwsCredentialIdentity = await this.credentials();
+      const token = await createEksToken({ clusterName: name, region, credentials, now: this.clock() });
+      const kubeConfig = eksKubeConfig({
+        clusterName: name,
+        endpoint: info.endpoint,
+        caData: info.caData,
+        token: token.token,
+      });
+      return succeeded({ info, token, kubeConfig }, Date.now() - started);
+    } catch (error) {
+      const err = error as Error & { name?: string; $metadata?: { httpStatusCode?: number } };
+      const status = err.$metadata?.httpStatusCode;
+      const kind =
+        status === 403 || err.name === 'AccessDeniedException'
+          ? 'forbidden'
+          : status && status >= 500
+            ? 'server'
+            : status === 429
+              ? 'throttled'
+              : status
+                ? 'bad-response'
+                : 'unreachable';
+      return failed(
+        {
+          kind,
+          ...(status ? { status } : {}),
+          message: `EKS DescribeCluster ${name} (${region}): ${err.name ?? ''} ${err.message}`.replace(
+            /\s+/g,
+            ' ',
+          ),
+        },
+        Date.now() - started,
+      );
+    }
+  }
+
+  /** Forget a cluster's endpoint (after the API server stopped answering at it, the cluster may have moved). */
+  forget(name: string, region: string): void {
+    this.described.delete(`${region}/${name}`);
+  }
+}

@@ -1,0 +1,508 @@
+/**
+ * A Kubernetes API server simulator, driven by a fixture: HTTPS with its own CA, bearer-token
+ * authentication, legacy discovery, list/get for every resource the checker reads (all namespaces,
+ * label and field selectors, limit/continue), pod logs (tailLines, previous, container),
+ * SubjectAccessReviews (and kubectl's SelfSubjectAccessReviews with impersonation), raw paths such as
+ * /livez and the pod/service proxies, server-side Table printing for kubectl, and fault injection
+ * per path. Faithful enough for the real kubectl (test/kubectl.test.ts proves it).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { discovery, findResource, groupVersion, type ResourceType } from './resources.js';
+import { fieldMatcher, labelMatcher } from './selectors.js';
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface AccessRule {
+  user: string;
+  verb: string;
+  group?: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+  namespace?: string;
+  allowed: boolean;
+}
+
+export interface RawResponse {
+  status?: number;
+  body: string;
+  contentType?: string;
+}
+
+export interface Fault {
+  /** The request path (without query) exactly, or a pattern tested against path and query. */
+  path: string | RegExp;
+  method?: string;
+  latencyMs?: number;
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Close the connection without an answer. */
+  reset?: boolean;
+  /** Never answer. */
+  hang?: boolean;
+  /** Answer 200 with a body that is not JSON. */
+  invalidJson?: boolean;
+  /** Apply this many times, then let requests through. */
+  times?: number;
+}
+
+export interface ClusterFixture {
+  objects: KubeObject[];
+  /** Log text by `namespace/pod/container`, and `namespace/pod/container/previous`. */
+  logs?: Record<string, string>;
+  accessRules?: AccessRule[];
+  /** Raw answers by path: /livez, /readyz, /metrics, proxy paths. */
+  raw?: Record<string, RawResponse>;
+  faults?: Fault[];
+  /** Accepted bearer tokens; or an authenticate function (the EKS token check). */
+  tokens?: string[];
+  authenticate?: (token: string) => Promise<boolean>;
+  /** Added to every answer, as a distant API server would. */
+  latencyMs?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body?: string;
+}
+
+export interface Simulator {
+  url: string;
+  caPem: string;
+  caFile: string;
+  token: string;
+  fixture: ClusterFixture;
+  requests: RecordedRequest[];
+  /** A kubeconfig file for kubectl and the checker. */
+  kubeconfigPath: string;
+  close(): Promise<void>;
+}
+
+let cachedTls: { key: string; cert: string; dir: string } | undefined;
+
+/** A self-signed CA-capable certificate for 127.0.0.1 and localhost, made once per test process. */
+function tlsMaterial() {
+  if (cachedTls) return cachedTls;
+  const dir = mkdtempSync(join(tmpdir(), 'kube-sim-tls-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=kube-simulator',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+    ],
+    { stdio: 'ignore' },
+  );
+  cachedTls = {
+    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    dir,
+  };
+  return cachedTls;
+}
+
+const status = (code: number, reason: string, message: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message,
+  reason,
+  code,
+});
+
+function age(timestamp: string | undefined, now: number): string {
+  if (!timestamp) return '<unknown>';
+  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+}
+
+/** Server-side printing, as kubectl asks for it: the columns kubectl shows for pods, NAME/AGE otherwise. */
+function table(items: KubeObject[], type: ResourceType, listMeta: Record<string, unknown>) {
+  const now = Date.now();
+  const isPod = type.kind === 'Pod' && type.group === '';
+  const columns = isPod ? ['Name', 'Ready', 'Status', 'Restarts', 'Age'] : ['Name', 'Age'];
+  const rows = items.map((item) => {
+    let cells: unknown[] = [item.metadata.name, age(item.metadata.creationTimestamp, now)];
+    if (isPod) {
+      const statuses = ((item.status as Record<string, unknown> | undefined)?.containerStatuses ?? []) as {
+        ready?: boolean;
+        restartCount?: number;
+        state?: Record<string, { reason?: string }>;
+      }[];
+      const waiting = statuses
+        .map((s) => s.state?.waiting?.reason ?? s.state?.terminated?.reason)
+        .find(Boolean);
+      cells = [
+        item.metadata.name,
+        `${statuses.filter((s) => s.ready).length}/${statuses.length}`,
+        waiting ?? (item.status as { phase?: string } | undefined)?.phase ?? 'Unknown',
+        statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0),
+        age(item.metadata.creationTimestamp, now),
+      ];
+    }
+    return {
+      cells,
+      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: item.metadata },
+    };
+  });
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: listMeta,
+    columnDefinitions: columns.map((name) => ({
+      name,
+      type: name === 'Restarts' ? 'integer' : 'string',
+      format: name === 'Name' ? 'name' : '',
+      description: name,
+      priority: 0,
+    })),
+    rows,
+  };
+}
+
+function apiVersionOf(type: ResourceType): string {
+  return groupVersion(type);
+}
+
+export async function startSimulator(fixture: ClusterFixture): Promise<Simulator> {
+  const tls = tlsMaterial();
+  const token = fixture.tokens?.[0] ?? 'sim-token-0123456789';
+  const tokens = new Set(fixture.tokens ?? [token]);
+  const requests: RecordedRequest[] = [];
+  const faultUses = new Map<Fault, number>();
+  let serverAddress = '127.0.0.1:0';
+
+  const objectsOf = (type: ResourceType) =>
+    fixture.objects.filter((o) => o.kind === type.kind && o.apiVersion === apiVersionOf(type));
+
+  const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void handle(req, res, Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+
+  async function handle(
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+    body: string,
+  ) {
+    const url = new URL(req.url ?? '/', `https://${serverAddress}`);
+    const method = req.method ?? 'GET';
+    requests.push({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      ...(body ? { body } : {}),
+    });
+
+    const send = (
+      code: number,
+      payload: unknown,
+      contentType = 'application/json',
+      headers: Record<string, string> = {},
+    ) => {
+      const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+      res.writeHead(code, { 'Content-Type': contentType, ...headers });
+      res.end(text);
+    };
+
+    if (fixture.latencyMs) await new Promise((r) => setTimeout(r, fixture.latencyMs));
+
+    const fault = fixture.faults?.find(
+      (f) =>
+        (f.method === undefined || f.method === method) &&
+        (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname + url.search)) &&
+        (f.times === undefined || (faultUses.get(f) ?? 0) < f.times),
+    );
+    if (fault) {
+      faultUses.set(fault, (faultUses.get(fault) ?? 0) + 1);
+      if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.hang) return; // the socket stays open with no answer
+      if (fault.reset) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.invalidJson) return send(200, '{"kind":"List","items":[{"metadata":', 'application/json');
+      if (fault.status) {
+        return send(
+          fault.status,
+          fault.body ?? status(fault.status, 'Fault', `injected ${fault.status}`),
+          'application/json',
+          fault.headers,
+        );
+      }
+    }
+
+    const authorization = req.headers.authorization ?? '';
+    const bearer = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
+    const authenticated = fixture.authenticate
+      ? await fixture.authenticate(bearer).catch(() => false)
+      : tokens.has(bearer);
+    if (!authenticated) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+
+    const raw = fixture.raw?.[url.pathname];
+    if (raw) return send(raw.status ?? 200, raw.body, raw.contentType ?? 'text/plain; charset=utf-8');
+    if (['/livez', '/readyz', '/healthz'].includes(url.pathname)) {
+      const name = url.pathname.slice(1);
+      return send(
+        200,
+        url.searchParams.has('verbose') ? `[+]ping ok\n[+]etcd ok\n[+]log ok\n${name} check passed\n` : 'ok',
+        'text/plain',
+      );
+    }
+    if (url.pathname === '/version') {
+      return send(200, { major: '1', minor: '31', gitVersion: 'v1.31.2-eks-sim', platform: 'linux/amd64' });
+    }
+    const doc = discovery(url.pathname, serverAddress);
+    if (doc) return send(200, doc);
+
+    const match = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/(.*)$/.exec(url.pathname);
+    if (!match) return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    const group = match[2] ?? '';
+    const version = match[1] ?? match[3] ?? '';
+    const segments = (match[4] ?? '').split('/').filter(Boolean);
+    let namespace: string | undefined;
+    let plural: string;
+    let name: string | undefined;
+    let subresource: string[] = [];
+    if (segments[0] === 'namespaces' && segments.length >= 3) {
+      namespace = segments[1];
+      plural = segments[2] as string;
+      name = segments[3];
+      subresource = segments.slice(4);
+    } else {
+      plural = segments[0] as string;
+      name = segments[1];
+      subresource = segments.slice(2);
+    }
+    const type = findResource(group, version, plural);
+    if (!type) return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
+
+    if (
+      method === 'POST' &&
+      (type.kind === 'SubjectAccessReview' || type.kind === 'SelfSubjectAccessReview')
+    ) {
+      const review = JSON.parse(body || '{}') as {
+        spec?: {
+          user?: string;
+          resourceAttributes?: Record<string, string>;
+          nonResourceAttributes?: unknown;
+        };
+      };
+      const impersonated = req.headers['impersonate-user'];
+      const user =
+        type.kind === 'SubjectAccessReview'
+          ? (review.spec?.user ?? '')
+          : String(impersonated ?? 'kubernetes-admin');
+      const attributes = review.spec?.resourceAttributes ?? {};
+      const rule = fixture.accessRules?.find(
+        (r) =>
+          r.user === user &&
+          r.verb === attributes.verb &&
+          (r.group ?? '') === (attributes.group ?? '') &&
+          r.resource === attributes.resource &&
+          (r.subresource ?? '') === (attributes.subresource ?? '') &&
+          (r.name === undefined || r.name === attributes.name) &&
+          (r.namespace === undefined || r.namespace === attributes.namespace),
+      );
+      const allowed = rule?.allowed ?? false;
+      return send(201, {
+        kind: type.kind,
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: {},
+        spec: review.spec,
+        status: { allowed, ...(allowed ? { reason: `RBAC: allowed by fixture rule for ${user}` } : {}) },
+      });
+    }
+    if (method !== 'GET')
+      return send(405, status(405, 'MethodNotAllowed', `${method} is not supported by the simulator`));
+
+    if (subresource[0] === 'proxy') {
+      return send(404, status(404, 'NotFound', `no proxy answer for ${url.pathname} in the fixture`));
+    }
+
+    const all = objectsOf(type).filter(
+      (o) => !type.namespaced || namespace === undefined || o.metadata.namespace === namespace,
+    );
+    if (name !== undefined) {
+      const object = all.find((o) => o.metadata.name === name);
+      const resourceName = type.group ? `${type.plural}.${type.group}` : type.plural;
+      if (!object) return send(404, status(404, 'NotFound', `${resourceName} "${name}" not found`));
+      if (subresource[0] === 'log') return sendLog(object, url.searchParams, send);
+      return send(200, object);
+    }
+
+    let labelOk: (labels: Record<string, string> | undefined) => boolean;
+    let fieldOk: (object: unknown) => boolean;
+    try {
+      labelOk = labelMatcher(url.searchParams.get('labelSelector'));
+      fieldOk = fieldMatcher(url.searchParams.get('fieldSelector'));
+    } catch (error) {
+      return send(400, status(400, 'BadRequest', (error as Error).message));
+    }
+    const selected = all
+      .filter((o) => labelOk(o.metadata.labels) && fieldOk(o))
+      .sort((a, b) =>
+        `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+          `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+        ),
+      );
+    const limit = Number(url.searchParams.get('limit') ?? 0);
+    const start = url.searchParams.get('continue')
+      ? Number(Buffer.from(url.searchParams.get('continue') as string, 'base64url').toString())
+      : 0;
+    if (!Number.isInteger(start) || start < 0)
+      return send(410, status(410, 'Expired', 'the provided continue parameter is too old'));
+    const page = limit > 0 ? selected.slice(start, start + limit) : selected.slice(start);
+    const next = start + page.length;
+    const listMeta: Record<string, unknown> = { resourceVersion: '1000' };
+    if (limit > 0 && next < selected.length) {
+      listMeta.continue = Buffer.from(String(next)).toString('base64url');
+      listMeta.remainingItemCount = selected.length - next;
+    }
+    if ((req.headers.accept ?? '').includes('as=Table')) return send(200, table(page, type, listMeta));
+    return send(200, {
+      kind: `${type.kind}List`,
+      apiVersion: apiVersionOf(type),
+      metadata: listMeta,
+      items: page,
+    });
+  }
+
+  function sendLog(
+    pod: KubeObject,
+    query: URLSearchParams,
+    send: (code: number, payload: unknown, contentType?: string) => void,
+  ) {
+    const containers = ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map(
+      (c) => c.name,
+    );
+    const defaultContainer = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+    const container = query.get('container') ?? (containers.length === 1 ? containers[0] : undefined);
+    if (!container) {
+      return send(
+        400,
+        status(
+          400,
+          'BadRequest',
+          `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]${defaultContainer ? '' : ''}`,
+        ),
+      );
+    }
+    if (!containers.includes(container)) {
+      return send(
+        400,
+        status(400, 'BadRequest', `container ${container} is not valid for pod ${pod.metadata.name}`),
+      );
+    }
+    const previous = query.get('previous') === 'true';
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}/${container}${previous ? '/previous' : ''}`;
+    const text = fixture.logs?.[key];
+    if (text === undefined && previous) {
+      return send(
+        400,
+        status(
+          400,
+          'BadRequest',
+          `previous terminated container "${container}" in pod "${pod.metadata.name}" not found`,
+        ),
+      );
+    }
+    let lines = (text ?? '').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    const tail = query.get('tailLines');
+    if (tail !== null) lines = lines.slice(Math.max(0, lines.length - Number(tail)));
+    send(200, lines.length > 0 ? `${lines.join('\n')}\n` : '', 'text/plain');
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  serverAddress = `127.0.0.1:${port}`;
+  const url = `https://${serverAddress}`;
+
+  const dir = mkdtempSync(join(tmpdir(), 'kube-sim-'));
+  const caFile = join(tls.dir, 'cert.pem');
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfigPath,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: simulator',
+      '  cluster:',
+      `    server: ${url}`,
+      `    certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}`,
+      'users:',
+      '- name: checker',
+      '  user:',
+      `    token: ${token}`,
+      'contexts:',
+      '- name: simulator',
+      '  context:',
+      '    cluster: simulator',
+      '    user: checker',
+      'current-context: simulator',
+      '',
+    ].join('\n'),
+  );
+
+  return {
+    url,
+    caPem: tls.cert,
+    caFile,
+    token,
+    fixture,
+    requests,
+    kubeconfigPath,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
