@@ -70,7 +70,15 @@ export async function verifyEksToken(
     throw new Error(`X-Amz-Expires ${params.get('x-amz-expires')} out of bounds`);
   const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(params.get('x-amz-date') ?? '');
   if (!date) throw new Error('X-Amz-Date missing or malformed');
-  const signedAt = new Date(Date.UTC(+date[1]!, +date[2]! - 1, +date[3]!, +date[4]!, +date[5]!, +date[6]!));
+  const [y, mo, d, h, mi, sec] = date.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const signedAt = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
   const expiresAt = new Date(signedAt.getTime() + 15 * 60 * 1000);
   if (now > expiresAt) throw new Error('token expired');
   if (signedAt.getTime() - now.getTime() > 5 * 60 * 1000) throw new Error('token signed in the future');
