@@ -34,6 +34,13 @@ export interface ClusterReader {
   getJson<T>(path: string, options?: ReadOptions): Promise<SourceResult<T>>;
   getText(path: string, options?: ReadOptions): Promise<SourceResult<string>>;
   postJson<T>(path: string, body: unknown, options?: ReadOptions): Promise<SourceResult<T>>;
+  /** Any HTTP answer is a success here (a /readyz 500 lists the failing checks); only no answer fails. */
+  probe(path: string, options?: ReadOptions): Promise<SourceResult<HttpAnswer>>;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
 }
 
 /** The time one invocation may spend collecting, shared by every request of the cycle. */
@@ -115,17 +122,34 @@ export class HttpsClusterReader implements ClusterReader {
     return parseJson<T>(result);
   }
 
+  probe(path: string, options: ReadOptions = {}): Promise<SourceResult<HttpAnswer>> {
+    return this.send('GET', path, undefined, { accept: 'text/plain, */*', ...options });
+  }
+
   /** Releases the keep-alive sockets (a CLI run must be able to exit). */
   close(): void {
     this.transport.agent.destroy();
   }
 
-  private request(
+  private async request(
     method: string,
     path: string,
     body: string | undefined,
     options: ReadOptions,
   ): Promise<SourceResult<string>> {
+    const answer = await this.send(method, path, body, options);
+    if (!answer.ok) return answer;
+    const { status, body: text } = answer.data;
+    if (status >= 200 && status < 300) return succeeded(text, answer.elapsedMs);
+    return failed(httpError(method, path, status, text, answer.data.retryAfter), answer.elapsedMs);
+  }
+
+  private send(
+    method: string,
+    path: string,
+    body: string | undefined,
+    options: ReadOptions,
+  ): Promise<SourceResult<HttpAnswer & { retryAfter?: string }>> {
     const started = Date.now();
     const elapsed = () => Date.now() - started;
     const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.budget.remainingMs());
@@ -155,7 +179,7 @@ export class HttpsClusterReader implements ClusterReader {
 
     return new Promise((resolve) => {
       let settled = false;
-      const finish = (result: SourceResult<string>) => {
+      const finish = (result: SourceResult<HttpAnswer & { retryAfter?: string }>) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -195,15 +219,14 @@ export class HttpsClusterReader implements ClusterReader {
             ),
           );
           response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              finish(succeeded(text, elapsed()));
-              return;
-            }
+            const retryAfter = response.headers['retry-after'];
             finish(
-              failed(
-                httpError(method, url.pathname, status, text, response.headers['retry-after']),
+              succeeded(
+                {
+                  status: response.statusCode ?? 0,
+                  body: Buffer.concat(chunks).toString('utf8'),
+                  ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+                },
                 elapsed(),
               ),
             );
@@ -241,7 +264,7 @@ function httpError(
   path: string,
   status: number,
   body: string,
-  retryAfter: string | string[] | undefined,
+  retryAfter: string | undefined,
 ): SourceError {
   let detail = body.slice(0, 300).trim();
   try {
@@ -255,8 +278,9 @@ function httpError(
     status,
     message: `${method} ${path}: HTTP ${status}${detail ? `: ${detail}` : ''}`,
   };
-  const seconds = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-  if (status === 429 && Number.isFinite(seconds)) error.retryAfterSeconds = seconds;
+  const seconds = Number(retryAfter);
+  if (status === 429 && retryAfter !== undefined && Number.isFinite(seconds))
+    error.retryAfterSeconds = seconds;
   return error;
 }
 

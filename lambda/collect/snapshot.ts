@@ -1,0 +1,278 @@
+/**
+ * What one collection read from the cluster: one field per runbook source, each a SourceResult so
+ * that what could not be read is as visible to the checks as what could. Only the fields the checks
+ * need are kept (a tenant is a handful of strings, not its object).
+ */
+import type { OperatorNames } from '../presets.js';
+import type { LogSummary } from './log-parser.js';
+import type { SourceResult } from './result.js';
+
+export interface Resources {
+  /** CPU in cores. */
+  cpu?: number;
+  /** Memory in bytes. */
+  memory?: number;
+}
+
+export interface ContainerState {
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface OperatorContainer {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  current: ContainerState;
+  /** How the previous run of the container ended (OOMKilled, Error, ...), when it restarted. */
+  last?: ContainerState;
+  requests: Resources;
+  limits: Resources;
+}
+
+export interface OperatorPod {
+  name: string;
+  phase: string;
+  ready: boolean;
+  nodeName?: string;
+  startTime?: string;
+  createdAt?: string;
+  replicaSet?: string;
+  containers: OperatorContainer[];
+}
+
+export interface OperatorPods {
+  selector: string;
+  pods: OperatorPod[];
+  /** What the runbook's `-l app=tenant-operator` selects: nothing, on the real operator. */
+  runbookSelector: { selector: string; matched: number } | { selector: string; error: string };
+}
+
+export interface ContainerUsage {
+  pod: string;
+  container: string;
+  usage: Resources;
+}
+
+export interface LogStream {
+  pod: string;
+  container: string;
+  previous: boolean;
+  lines: number;
+  /** The text as read (redacted before it leaves memory, by the bundle). */
+  text: string;
+}
+
+export interface OperatorLogs {
+  tailLines: number;
+  streams: LogStream[];
+  /** Streams that could not be read, and why. */
+  unread: { pod: string; container: string; previous: boolean; error: string }[];
+  summary: LogSummary;
+}
+
+export interface ReplicaSetRevision {
+  name: string;
+  revision?: number;
+  createdAt?: string;
+  replicas: number;
+  readyReplicas: number;
+  image?: string;
+}
+
+export interface OperatorDeployment {
+  name: string;
+  replicas: { desired: number; ready: number; available: number; updated: number };
+  image?: string;
+  args: string[];
+  /** The flags as set (`--tenant-concurrency=10` → `{ "tenant-concurrency": "10" }`). */
+  flags: Record<string, string>;
+  concurrency: { tenant?: number; registry?: number; template?: number };
+  kubeApi: { qps?: number; burst?: number };
+  /** Env var names set on the container (the runbook's TENANT_CONCURRENCY is not read by the operator). */
+  envNames: string[];
+  requests: Resources;
+  limits: Resources;
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  replicaSets: ReplicaSetRevision[];
+  /** When the newest ReplicaSet was created: the last rollout. */
+  lastRolloutAt?: string;
+}
+
+export interface HealthProbe {
+  path: string;
+  status: number;
+  body: string;
+  elapsedMs: number;
+  /** `[-]etcd failed: reason withheld` lines of a verbose readyz/livez. */
+  failedChecks: string[];
+}
+
+export interface ApiServerHealth {
+  probes: (HealthProbe | { path: string; error: string; kind: string })[];
+}
+
+export interface ApiServerMetrics {
+  /** The lines the runbook greps (`apiserver_*`, etcd request latency), for the bundle. */
+  text: string;
+  requestsByCode: Record<string, number>;
+  /** Requests refused by API Priority and Fairness, by priority level. */
+  flowControlRejected: number;
+  requestDuration?: { sum: number; count: number };
+  etcdRequestDuration?: { sum: number; count: number };
+  inflight: Record<string, number>;
+}
+
+export interface NotReadyTenant {
+  namespace: string;
+  name: string;
+  ready: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface TenantSummary {
+  kind: string;
+  total: number;
+  byReady: Record<'True' | 'False' | 'Unknown' | 'Missing', number>;
+  degraded: number;
+  conflicted: number;
+  /** Not-ready tenants, the first ones in list order (bounded; `total` counts them all). */
+  notReady: NotReadyTenant[];
+  notReadyByReason: Record<string, number>;
+  namespaces: number;
+  pages: number;
+}
+
+export interface RegistryStatus {
+  namespace: string;
+  name: string;
+  desired?: number;
+  ready?: number;
+  failed?: number;
+  readyCondition?: { status: string; reason?: string; message?: string; since?: string };
+}
+
+export interface TemplateStatus {
+  namespace: string;
+  name: string;
+  ready?: string;
+  reason?: string;
+}
+
+export interface RbacCheck {
+  id: string;
+  /** The runbook's command this check answers (or corrects). */
+  runbookCommand: string;
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+  /** True where the runbook's literal command asks a different question than the operator needs. */
+  misleading?: boolean;
+  allowed?: boolean;
+  reason?: string;
+  error?: string;
+}
+
+export interface RbacChecks {
+  user: string;
+  checks: RbacCheck[];
+}
+
+export interface NodeStatus {
+  name: string;
+  ready: string;
+  pressures: string[];
+  unschedulable: boolean;
+  allocatable: Resources & { pods?: number };
+  requested: Resources & { pods: number };
+  usage?: Resources;
+  kubeletVersion?: string;
+}
+
+export interface NodeSummary {
+  nodes: NodeStatus[];
+  /** How long the list of nodes took: the runbook's `time kubectl get nodes`. */
+  listElapsedMs: number;
+  podsCounted: number;
+  /** Requests could not be summed (the pod list failed or was cut): `requested` is a lower bound. */
+  requestsIncomplete?: string;
+  usageUnavailable?: string;
+}
+
+export interface QuotaUsage {
+  namespace: string;
+  name: string;
+  resource: string;
+  used: number;
+  hard: number;
+  usedText: string;
+  hardText: string;
+}
+
+export interface ResourceQuotaSummary {
+  quotas: number;
+  /** Resources at 90% of their hard limit or more, fullest first (bounded). */
+  nearLimit: QuotaUsage[];
+  atLimit: number;
+}
+
+export interface NetworkPolicyStatus {
+  name: string;
+  policyTypes: string[];
+  selectsOperator: boolean;
+  ingressRules: number;
+  egressRules: number;
+  /** Egress is restricted for the operator's pods (and to which ports, when listed). */
+  restrictsEgress: boolean;
+  egressPorts: string[];
+}
+
+export interface EventRecord {
+  namespace?: string;
+  kind?: string;
+  name?: string;
+  type: string;
+  reason?: string;
+  message?: string;
+  count: number;
+  lastTime?: string;
+}
+
+export interface EventSummary {
+  /** The last 100 by time, warnings first. */
+  recent: EventRecord[];
+  warningsByReason: Record<string, number>;
+  total: number;
+  truncated: boolean;
+}
+
+export interface ClusterSnapshot {
+  cluster: string;
+  server: string;
+  collectedAt: string;
+  operator: OperatorNames;
+  /** How long the whole collection took, and its budget. */
+  elapsedMs: number;
+  budgetMs: number;
+  operatorPods: SourceResult<OperatorPods>;
+  podMetrics: SourceResult<ContainerUsage[]>;
+  operatorLogs: SourceResult<OperatorLogs>;
+  operatorDeployment: SourceResult<OperatorDeployment>;
+  apiServerHealth: SourceResult<ApiServerHealth>;
+  apiServerMetrics: SourceResult<ApiServerMetrics>;
+  tenants: SourceResult<TenantSummary>;
+  registries: SourceResult<RegistryStatus[]>;
+  templates: SourceResult<TemplateStatus[]>;
+  rbacChecks: SourceResult<RbacChecks>;
+  nodes: SourceResult<NodeSummary>;
+  resourceQuotas: SourceResult<ResourceQuotaSummary>;
+  networkPolicies: SourceResult<NetworkPolicyStatus[]>;
+  events: SourceResult<EventSummary>;
+}
