@@ -2,7 +2,7 @@
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
 import { parseQuantity } from '../quantity.js';
-import { failed, type SourceResult, succeeded } from '../result.js';
+import { type SourceResult, succeeded } from '../result.js';
 import type { OperatorDeployment, ReplicaSetRevision, Resources } from '../snapshot.js';
 
 interface RawContainer {
