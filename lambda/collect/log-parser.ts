@@ -120,7 +120,7 @@ function entryFromFields(fields: Record<string, unknown>, base: Partial<LogEntry
 }
 
 const CONSOLE_START =
-  /^(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})|\d{10}(?:\.\d+)?(?:e\+\d+)?)\t([A-Za-z]+|Level\(-?\d+\))\t/;
+  /^(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})|\d+(?:\.\d+)?(?:e[+-]?\d+)?)\t([A-Za-z]+|Level\(-?\d+\))\t/;
 const KLOG = /^([IWEF])(\d{2})(\d{2}) (\d{2}:\d{2}:\d{2}\.\d+)\s+\d+ ([^\]]+)\] (.*)$/;
 
 /** One line read as the start of an entry, or `undefined` for a continuation (stack trace) line. */
@@ -152,7 +152,7 @@ export function parseLogLine(line: string): LogEntry | undefined {
       level: levelOf(console[2]),
       message: more.length > 0 ? more.join('\t') : (first ?? ''),
     };
-    const time = timeOf(/^\d+(\.\d+)?(e\+\d+)?$/.test(console[1] ?? '') ? Number(console[1]) : console[1]);
+    const time = timeOf(/^\d+(\.\d+)?(e[+-]?\d+)?$/.test(console[1] ?? '') ? Number(console[1]) : console[1]);
     if (time) base.time = time;
     if (more.length > 0 && first) base.logger = first;
     return entryFromFields(fields, base);
@@ -165,12 +165,15 @@ export function parseLogLine(line: string): LogEntry | undefined {
   if (/^(panic|fatal error): /.test(line)) {
     return { level: 'panic', message: line, continuation: 0, tags: tagsFor(line) };
   }
+  // A stack trace: tab-indented file lines, `goroutine N [running]:`, and function lines, which are one
+  // token naming a package path (`sigs.k8s.io/controller-runtime/pkg/internal/controller.(*Controller).reconcileHandler`).
   if (
     line.trim() === '' ||
     /^\s/.test(line) ||
     /^goroutine \d+ \[/.test(line) ||
-    /^[\w./*()-]+\(.*\)$/.test(line) ||
-    /^[\w./-]+\.\w+\(/.test(line)
+    /^\[signal /.test(line) ||
+    (/^\S+$/.test(line) && /[/.]/.test(line)) ||
+    /^[\w./*()-]+\(.*\)( \+0x[0-9a-f]+)?$/.test(line)
   ) {
     return undefined;
   }
