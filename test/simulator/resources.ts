@@ -177,12 +177,27 @@ export function groupVersion(type: Pick<ResourceType, 'group' | 'version'>): str
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
 
-export function findResource(group: string, version: string, plural: string): ResourceType | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.plural === plural);
+const OPERATOR_GROUPS = new Set(OPERATOR_RESOURCES.map((r) => r.group));
+
+/**
+ * The resources a cluster serves: the built-in ones, and an operator's custom resources only where
+ * its CRDs are installed (`crdGroups`), so that a wrong preset meets a 404 as on a real cluster.
+ */
+export function servedResources(crdGroups: ReadonlySet<string>): ResourceType[] {
+  return RESOURCES.filter((r) => !OPERATOR_GROUPS.has(r.group) || crdGroups.has(r.group));
+}
+
+export function findResource(
+  served: ResourceType[],
+  group: string,
+  version: string,
+  plural: string,
+): ResourceType | undefined {
+  return served.find((r) => r.group === group && r.version === version && r.plural === plural);
 }
 
 /** The legacy discovery documents (kubectl falls back to them from aggregated discovery). */
-export function discovery(path: string, serverAddress: string): unknown | undefined {
+export function discovery(served: ResourceType[], path: string, serverAddress: string): unknown | undefined {
   if (path === '/api') {
     return {
       kind: 'APIVersions',
@@ -191,8 +206,8 @@ export function discovery(path: string, serverAddress: string): unknown | undefi
     };
   }
   if (path === '/apis') {
-    const groups = [...new Set(RESOURCES.filter((r) => r.group).map((r) => r.group))].map((name) => {
-      const version = RESOURCES.find((r) => r.group === name)?.version ?? 'v1';
+    const groups = [...new Set(served.filter((r) => r.group).map((r) => r.group))].map((name) => {
+      const version = served.find((r) => r.group === name)?.version ?? 'v1';
       const gv = { groupVersion: `${name}/${version}`, version };
       return { name, versions: [gv], preferredVersion: gv };
     });
@@ -202,7 +217,7 @@ export function discovery(path: string, serverAddress: string): unknown | undefi
   if (!match) return undefined;
   const group = match[2] ?? '';
   const version = match[1] ?? match[3] ?? '';
-  const types = RESOURCES.filter((r) => r.group === group && r.version === version);
+  const types = served.filter((r) => r.group === group && r.version === version);
   if (types.length === 0) return undefined;
   const resources = types.flatMap((r) => [
     {

@@ -12,7 +12,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discovery, findResource, groupVersion, type ResourceType } from './resources.js';
+import { discovery, findResource, groupVersion, type ResourceType, servedResources } from './resources.js';
 import { fieldMatcher, labelMatcher } from './selectors.js';
 
 export interface KubeObject {
@@ -77,6 +77,8 @@ export interface ClusterFixture {
   authenticate?: (token: string) => Promise<boolean>;
   /** Added to every answer, as a distant API server would. */
   latencyMs?: number;
+  /** API groups whose CRDs are installed; by default those of the custom resources in `objects`. */
+  crdGroups?: string[];
 }
 
 export interface RecordedRequest {
@@ -98,6 +100,26 @@ export interface Simulator {
   kubeconfigPath: string;
   close(): Promise<void>;
 }
+
+/** A few of the API server's own metrics, as `kubectl get --raw /metrics` shows them. */
+export const DEFAULT_APISERVER_METRICS = [
+  '# HELP apiserver_request_total [STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
+  '# TYPE apiserver_request_total counter',
+  'apiserver_request_total{code="200",component="apiserver",dry_run="",group="",resource="pods",scope="namespace",subresource="",verb="LIST",version="v1"} 48211',
+  'apiserver_request_total{code="200",component="apiserver",dry_run="",group="operator.kubernetes-tenants.org",resource="tenants",scope="namespace",subresource="status",verb="UPDATE",version="v1"} 90122',
+  'apiserver_request_total{code="409",component="apiserver",dry_run="",group="operator.kubernetes-tenants.org",resource="tenants",scope="namespace",subresource="status",verb="UPDATE",version="v1"} 310',
+  '# HELP apiserver_request_duration_seconds [STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
+  '# TYPE apiserver_request_duration_seconds histogram',
+  'apiserver_request_duration_seconds_bucket{component="apiserver",dry_run="",group="",resource="pods",scope="namespace",subresource="",verb="LIST",version="v1",le="0.1"} 47011',
+  'apiserver_request_duration_seconds_sum{component="apiserver",dry_run="",group="",resource="pods",scope="namespace",subresource="",verb="LIST",version="v1"} 2410.5',
+  'apiserver_request_duration_seconds_count{component="apiserver",dry_run="",group="",resource="pods",scope="namespace",subresource="",verb="LIST",version="v1"} 48211',
+  'apiserver_current_inflight_requests{request_kind="mutating"} 3',
+  'apiserver_current_inflight_requests{request_kind="readOnly"} 11',
+  'etcd_request_duration_seconds_sum{operation="get",type="*core.Pod"} 120.25',
+  'etcd_request_duration_seconds_count{operation="get",type="*core.Pod"} 60125',
+  'process_resident_memory_bytes 1.234e+09',
+  '',
+].join('\n');
 
 let cachedTls: { key: string; cert: string; dir: string } | undefined;
 
@@ -213,6 +235,11 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
   const faultUses = new Map<Fault, number>();
   let serverAddress = '127.0.0.1:0';
 
+  const crdGroups = new Set<string>(
+    fixture.crdGroups ??
+      fixture.objects.map((o) => (o.apiVersion.includes('/') ? (o.apiVersion.split('/')[0] ?? '') : '')),
+  );
+  const served = servedResources(crdGroups);
   const objectsOf = (type: ResourceType) =>
     fixture.objects.filter((o) => o.kind === type.kind && o.apiVersion === apiVersionOf(type));
 
@@ -294,10 +321,11 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
         'text/plain',
       );
     }
+    if (url.pathname === '/metrics') return send(200, DEFAULT_APISERVER_METRICS, 'text/plain; version=0.0.4');
     if (url.pathname === '/version') {
       return send(200, { major: '1', minor: '31', gitVersion: 'v1.31.2-eks-sim', platform: 'linux/amd64' });
     }
-    const doc = discovery(url.pathname, serverAddress);
+    const doc = discovery(served, url.pathname, serverAddress);
     if (doc) return send(200, doc);
 
     const match = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/(.*)$/.exec(url.pathname);
@@ -319,7 +347,7 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
       name = segments[1];
       subresource = segments.slice(2);
     }
-    const type = findResource(group, version, plural);
+    const type = findResource(served, group, version, plural);
     if (!type) return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
 
     if (
