@@ -34,7 +34,7 @@ export interface ClusterReader {
   getJson<T>(path: string, options?: ReadOptions): Promise<SourceResult<T>>;
   getText(path: string, options?: ReadOptions): Promise<SourceResult<string>>;
   postJson<T>(path: string, body: unknown, options?: ReadOptions): Promise<SourceResult<T>>;
-  /** Any HTTP answer is a success here (a /readyz 500 lists the failing checks); only no answer fails. */
+  /** A 2xx or 5xx answer is a success here (a /readyz 500 lists the failing checks); 4xx and no answer fail. */
   probe(path: string, options?: ReadOptions): Promise<SourceResult<HttpAnswer>>;
 }
 
@@ -122,8 +122,16 @@ export class HttpsClusterReader implements ClusterReader {
     return parseJson<T>(result);
   }
 
-  probe(path: string, options: ReadOptions = {}): Promise<SourceResult<HttpAnswer>> {
-    return this.send('GET', path, undefined, { accept: 'text/plain, */*', ...options });
+  async probe(path: string, options: ReadOptions = {}): Promise<SourceResult<HttpAnswer>> {
+    const answer = await this.send('GET', path, undefined, { accept: 'text/plain, */*', ...options });
+    // A 4xx says nothing of the server's health, only of our access to it: that stays an error.
+    if (answer.ok && answer.data.status >= 400 && answer.data.status < 500) {
+      return failed(
+        httpError('GET', path, answer.data.status, answer.data.body, answer.data.retryAfter),
+        answer.elapsedMs,
+      );
+    }
+    return answer;
   }
 
   /** Releases the keep-alive sockets (a CLI run must be able to exit). */

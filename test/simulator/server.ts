@@ -227,6 +227,54 @@ function apiVersionOf(type: ResourceType): string {
   return groupVersion(type);
 }
 
+/** A client certificate and key signed by the simulator's CA, for a kubeconfig user named `commonName`. */
+export function clientCertificate(commonName: string): { cert: string; key: string } {
+  const tls = tlsMaterial();
+  const dir = mkdtempSync(join(tmpdir(), 'kube-sim-client-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'req.pem'),
+      '-subj',
+      `/CN=${commonName}/O=tenant-checker-readers`,
+    ],
+    { stdio: 'ignore' },
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      join(dir, 'req.pem'),
+      '-CA',
+      join(tls.dir, 'cert.pem'),
+      '-CAkey',
+      join(tls.dir, 'key.pem'),
+      '-CAcreateserial',
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return {
+    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+  };
+}
+
 export async function startSimulator(fixture: ClusterFixture): Promise<Simulator> {
   const tls = tlsMaterial();
   const token = fixture.tokens?.[0] ?? 'sim-token-0123456789';
@@ -243,13 +291,17 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
   const objectsOf = (type: ResourceType) =>
     fixture.objects.filter((o) => o.kind === type.kind && o.apiVersion === apiVersionOf(type));
 
-  const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void handle(req, res, Buffer.concat(chunks).toString('utf8'));
-    });
-  });
+  // Client certificates signed by the simulator's CA authenticate too, as with a kubeconfig's client-certificate-data.
+  const server = https.createServer(
+    { key: tls.key, cert: tls.cert, ca: tls.cert, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void handle(req, res, Buffer.concat(chunks).toString('utf8'));
+      });
+    },
+  );
 
   async function handle(
     req: import('node:http').IncomingMessage,
@@ -306,9 +358,11 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
 
     const authorization = req.headers.authorization ?? '';
     const bearer = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
-    const authenticated = fixture.authenticate
-      ? await fixture.authenticate(bearer).catch(() => false)
-      : tokens.has(bearer);
+    const socket = req.socket as import('node:tls').TLSSocket;
+    const byCertificate = !bearer && socket.authorized === true;
+    const authenticated =
+      byCertificate ||
+      (fixture.authenticate ? await fixture.authenticate(bearer).catch(() => false) : tokens.has(bearer));
     if (!authenticated) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
 
     const raw = fixture.raw?.[url.pathname];
