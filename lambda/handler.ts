@@ -8,10 +8,16 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { fromEnv } from '@aws-sdk/credential-providers';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { sourceStates } from './collect/collect-cluster.js';
+import { EksConnector } from './collect/connectors.js';
+import { EksClusterAccess, sdkDescribeCluster } from './collect/eks-cluster.js';
 import { type CheckerConfig, findCluster, parseConfigText } from './config.js';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
+import { runCycle } from './cycle.js';
 import { BadEventError } from './errors.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
@@ -29,12 +35,20 @@ export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
 export interface CheckResult {
   cluster: string;
   scheduledTime: string | null;
-  /** `not-checked`: this version has no check cycle yet; nothing was read and nothing is claimed. */
-  status: 'not-checked';
+  /** `collected`: every source was read (or its failure recorded); no diagnosis exists in this version. */
+  status: 'collected';
+  /** Each source: `ok`, or the kind of its failure. */
+  sources: Record<string, string>;
+  elapsedMs: number;
   message: string;
 }
 
+/** Time kept back from the collection for what follows it in the invocation (storing, notifying). */
+const RESERVE_MS = 15_000;
+
 let cachedConfig: CheckerConfig | undefined;
+// Per container: DescribeCluster answers are cached here, while every invocation signs a new token.
+const eksAccess = new EksClusterAccess(sdkDescribeCluster(), fromEnv());
 
 /** The config the stack put in the environment, validated once per container with the same schema as at synth. */
 function loadConfig(): CheckerConfig {
@@ -62,15 +76,40 @@ export function readEvent(event: unknown, config: CheckerConfig): ScheduledEvent
   return parsed.data;
 }
 
-export async function checkCluster(event: unknown): Promise<CheckResult> {
+export async function checkCluster(
+  event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<CheckResult> {
   const config = loadConfig();
   const { cluster, scheduledTime } = readEvent(event, config);
   logger.appendKeys({ cluster });
-  // No check cycle exists in this version. Say so plainly rather than report a health we did not
-  // observe; the heartbeat metric is not emitted, so the silence alarm tells the same truth.
-  const message = `no check cycle is implemented in this version: nothing was read from cluster ${cluster}`;
-  logger.warn(message, { scheduledTime });
-  return { cluster, scheduledTime: scheduledTime ?? null, status: 'not-checked', message };
+  const clusterConfig = findCluster(config, cluster) as NonNullable<ReturnType<typeof findCluster>>;
+  const budgetMs = Math.max(1000, context.getRemainingTimeInMillis() - RESERVE_MS);
+  const { snapshot } = await runCycle(
+    { connector: new EksConnector(eksAccess) },
+    { config, cluster: clusterConfig, budgetMs },
+  );
+  const sources = sourceStates(snapshot);
+  const failed = Object.entries(sources).filter(([, state]) => state !== 'ok');
+  // No diagnosis exists in this version: say what was read, conclude nothing, and emit no heartbeat
+  // (the heartbeat counts completed check cycles, and this is not one yet).
+  const message = `read ${Object.keys(sources).length - failed.length} of ${Object.keys(sources).length} sources of cluster ${cluster}; diagnosis is not implemented in this version, nothing was concluded`;
+  logger.info(message, { scheduledTime, sources, elapsedMs: snapshot.elapsedMs, budgetMs });
+  for (const [name] of failed) {
+    const result = snapshot[name as keyof typeof snapshot] as {
+      ok: false;
+      error: { kind: string; status?: number; message: string };
+    };
+    logger.warn('source could not be read', { source: name, error: result.error });
+  }
+  return {
+    cluster,
+    scheduledTime: scheduledTime ?? null,
+    status: 'collected',
+    sources,
+    elapsedMs: snapshot.elapsedMs,
+    message,
+  };
 }
 
 export const handler = middy(checkCluster)

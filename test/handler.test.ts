@@ -1,6 +1,33 @@
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../lambda/config.js';
+import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
+import { verifyEksToken } from './simulator/eks-token-rules.js';
+import { healthyCluster } from './simulator/fixtures.js';
+import { type Simulator, startSimulator } from './simulator/server.js';
+
+const credentials = {
+  accessKeyId: 'ASIAHANDLERTEST00001',
+  secretAccessKey: 'aGFuZGxlci10ZXN0LXNlY3JldC1rZXk',
+  sessionToken: 'IQoJb3JpZ2luX2VjEHANDLERTEST',
+};
+let sim: Simulator;
+let eks: EksEndpoint;
+
+beforeAll(async () => {
+  const fixture = healthyCluster();
+  // The API server accepts only a token that EKS would: signed for prod-eks-1 by these credentials.
+  fixture.authenticate = async (token) => {
+    await verifyEksToken(token, 'prod-eks-1', { credentials });
+    return true;
+  };
+  sim = await startSimulator(fixture);
+  eks = await startEksEndpoint({ 'prod-eks-1': { endpoint: sim.url, caPem: sim.caPem } });
+});
+afterAll(async () => {
+  await sim?.close();
+  await eks?.close();
+});
 
 const document = {
   region: 'eu-west-1',
@@ -46,6 +73,11 @@ describe('the checker handler', () => {
       });
     }
     process.env.CHECKER_CONFIG = loadConfig(document, 'test').runtimeDocument;
+    vi.stubEnv('AWS_ENDPOINT_URL_EKS', eks.url);
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    vi.stubEnv('AWS_SESSION_TOKEN', credentials.sessionToken);
   });
   afterEach(() => {
     vi.restoreAllMocks();
@@ -53,24 +85,54 @@ describe('the checker handler', () => {
     delete process.env.CHECKER_CONFIG;
   });
 
-  it('says plainly that it checked nothing, and claims no completed cycle', async () => {
+  it('reads every source of the cluster through EKS, says it concluded nothing, and claims no completed cycle', async () => {
     const handler = await freshHandler();
     const result = await handler(
       { cluster: 'prod-eks-1', scheduledTime: '2026-11-26T14:05:00Z' },
       lambdaContext(),
     );
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       cluster: 'prod-eks-1',
       scheduledTime: '2026-11-26T14:05:00Z',
-      status: 'not-checked',
-      message: 'no check cycle is implemented in this version: nothing was read from cluster prod-eks-1',
+      status: 'collected',
     });
+    expect(Object.values(result.sources)).toHaveLength(14);
+    expect(Object.entries(result.sources).filter(([, state]) => state !== 'ok')).toEqual([]);
+    expect(result.message).toBe(
+      'read 14 of 14 sources of cluster prod-eks-1; diagnosis is not implemented in this version, nothing was concluded',
+    );
     const logs = output.join('\n').replace(/\s+/g, '');
-    expect(logs).toContain('"level":"WARN"');
+    expect(logs).toContain('"level":"INFO"');
     expect(logs).toContain('"cluster":"prod-eks-1"');
     expect(logs).toContain('"function_request_id":"c6af9ac6-7b61-11e6-9a41-93e812345678"');
-    // The heartbeat counts completed cycles only: none happened.
+    // The heartbeat counts completed check cycles only: none happened.
     expect(logs).not.toContain('CheckCycleCompleted');
+    // No credential and no token in the logs.
+    for (const secret of [credentials.secretAccessKey, credentials.sessionToken, 'k8s-aws-v1.'])
+      expect(logs).not.toContain(secret);
+  });
+
+  it('describes the cluster once per container and signs a token per invocation', async () => {
+    const handler = await freshHandler();
+    const describesBefore = eks.requests.length;
+    await handler({ cluster: 'prod-eks-1' }, lambdaContext());
+    await handler({ cluster: 'prod-eks-1' }, lambdaContext());
+    expect(eks.requests.length - describesBefore).toBe(1);
+    expect(eks.requests.at(-1)?.path).toBe('/clusters/prod-eks-1');
+    expect(eks.requests.at(-1)?.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=ASIAHANDLERTEST00001\/\d{8}\/eu-west-1\/eks\/aws4_request/,
+    );
+  });
+
+  it('records an unreachable cluster as evidence in every source, and still returns', async () => {
+    process.env.CHECKER_CONFIG = loadConfig(
+      { ...document, clusters: [...document.clusters, { name: 'gone-eks', region: 'eu-west-1' }] },
+      'test',
+    ).runtimeDocument;
+    const handler = await freshHandler();
+    const result = await handler({ cluster: 'gone-eks' }, lambdaContext());
+    expect(new Set(Object.values(result.sources))).toEqual(new Set(['bad-response']));
+    expect(output.join('\n')).toContain('No cluster found for name: gone-eks');
   });
 
   it.each([

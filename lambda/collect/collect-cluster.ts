@@ -16,7 +16,7 @@ import { collectResourceQuotas } from './cluster/resource-quotas.js';
 import { collectRegistries, collectTemplates, collectTenants } from './cluster/tenants.js';
 import type { ClusterReader } from './cluster-reader.js';
 import type { CollectContext } from './context.js';
-import { failed, type SourceResult } from './result.js';
+import { failed, type SourceError, type SourceResult } from './result.js';
 import type { ClusterSnapshot } from './snapshot.js';
 
 export interface CollectOptions {
@@ -85,4 +85,45 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSn
     events: await events,
   };
   return { ...snapshot, elapsedMs: Date.now() - started };
+}
+
+/** The snapshot of a cluster that could not be reached at all: every source carries the same failure. */
+export function unreachableSnapshot(
+  options: Omit<CollectOptions, 'reader'> & { server: string; error: SourceError; elapsedMs: number },
+): ClusterSnapshot {
+  const failure = failed<never>({ ...options.error }, options.elapsedMs);
+  return {
+    cluster: options.cluster,
+    server: options.server,
+    collectedAt: new Date().toISOString(),
+    operator: options.operator,
+    elapsedMs: options.elapsedMs,
+    budgetMs: options.budgetMs,
+    operatorPods: failure,
+    podMetrics: failure,
+    operatorLogs: failure,
+    operatorDeployment: failure,
+    apiServerHealth: failure,
+    apiServerMetrics: failure,
+    tenants: failure,
+    registries: failure,
+    templates: failure,
+    rbacChecks: failure,
+    nodes: failure,
+    resourceQuotas: failure,
+    networkPolicies: failure,
+    events: failure,
+  };
+}
+
+/** Each source's state in one line per source: `ok` or the error kind. */
+export function sourceStates(snapshot: ClusterSnapshot): Record<string, string> {
+  const states: Record<string, string> = {};
+  for (const [name, value] of Object.entries(snapshot)) {
+    if (value && typeof value === 'object' && 'ok' in value) {
+      const result = value as SourceResult<unknown>;
+      states[name] = result.ok ? 'ok' : result.error.kind;
+    }
+  }
+  return states;
 }
