@@ -3,18 +3,15 @@
  * answers (statuses with Status bodies, Retry-After, resets, hangs, garbage), ends as a value in the
  * snapshot, and the collection still ends inside its budget.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import type { ClusterSnapshot } from '../lambda/collect/snapshot.js';
 import { collectFrom } from './helpers/collect.js';
 import { healthyCluster } from './simulator/fixtures.js';
-import { type Fault, type Simulator, startSimulator } from './simulator/server.js';
+import { type Fault, type Simulator, startSimulator, unrelatedCa } from './simulator/server.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -152,7 +149,7 @@ describe('each error kind, as the API server gives it', () => {
     const path = `${sim.kubeconfigPath}.other-ca`;
     const other = readFileSync(sim.kubeconfigPath, 'utf8').replace(
       /certificate-authority-data: .*/,
-      `certificate-authority-data: ${Buffer.from(otherCa()).toString('base64')}`,
+      `certificate-authority-data: ${Buffer.from(unrelatedCa()).toString('base64')}`,
     );
     writeFileSync(path, other);
     const snapshot = await collectFrom(sim, { kubeconfigPath: path });
@@ -212,30 +209,3 @@ describe('the reader bounds what it reads', () => {
     expect(sim.requests.length).toBe(before);
   });
 });
-
-/** A CA that did not sign the simulator's certificate: a real one, made for this test. */
-function otherCa(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'other-ca-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=somebody-else',
-    ],
-    { stdio: 'ignore' },
-  );
-  return readFileSync(join(dir, 'cert.pem'), 'utf8');
-}

@@ -29,3 +29,16 @@ export function parseQuantity(text: string | number | undefined | null): number 
   const value = Number(m[1]) * 10 ** Number(m[2] ?? 0);
   return value * (SUFFIX[m[3] ?? ''] ?? 1);
 }
+
+/** A container's `resources.requests` or `limits` as numbers: cores and bytes. */
+export function parseResources(values: Record<string, string> | undefined): {
+  cpu?: number;
+  memory?: number;
+} {
+  const out: { cpu?: number; memory?: number } = {};
+  const cpu = parseQuantity(values?.cpu);
+  const memory = parseQuantity(values?.memory);
+  if (cpu !== undefined) out.cpu = cpu;
+  if (memory !== undefined) out.memory = memory;
+  return out;
+}

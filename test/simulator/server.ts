@@ -123,40 +123,81 @@ export const DEFAULT_APISERVER_METRICS = [
 
 let cachedTls: { key: string; cert: string; dir: string } | undefined;
 
-/** A self-signed CA-capable certificate for 127.0.0.1 and localhost, made once per test process. */
-function tlsMaterial() {
-  if (cachedTls) return cachedTls;
+/** Runs openssl to make an EC P-256 key and a certificate (self-signed, or a request for `signWith` to sign). */
+function opensslCertificate(options: { subject: string; extensions?: string[]; signWith?: { dir: string } }) {
   const dir = mkdtempSync(join(tmpdir(), 'kube-sim-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '2',
-      '-subj',
-      '/CN=kube-simulator',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-    ],
-    { stdio: 'ignore' },
-  );
-  cachedTls = {
+  const key = [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    join(dir, 'key.pem'),
+  ];
+  const extensions = (options.extensions ?? []).flatMap((e) => ['-addext', e]);
+  if (options.signWith) {
+    const ca = options.signWith.dir;
+    execFileSync(
+      'openssl',
+      ['req', '-new', ...key, '-out', join(dir, 'req.pem'), '-subj', options.subject, ...extensions],
+      { stdio: 'ignore' },
+    );
+    execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-in',
+        join(dir, 'req.pem'),
+        '-CA',
+        join(ca, 'cert.pem'),
+        '-CAkey',
+        join(ca, 'key.pem'),
+        '-CAcreateserial',
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+      ],
+      { stdio: 'ignore' },
+    );
+  } else {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        ...key,
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        options.subject,
+        ...extensions,
+      ],
+      { stdio: 'ignore' },
+    );
+  }
+  return {
     key: readFileSync(join(dir, 'key.pem'), 'utf8'),
     cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
     dir,
   };
+}
+
+/** A self-signed CA that is not the simulator's, for tests of an untrusted server. */
+export function unrelatedCa(): string {
+  return opensslCertificate({ subject: '/CN=somebody-else' }).cert;
+}
+
+/** A self-signed CA-capable certificate for 127.0.0.1 and localhost, made once per test process. */
+function tlsMaterial() {
+  cachedTls ??= opensslCertificate({
+    subject: '/CN=kube-simulator',
+    extensions: ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'basicConstraints=critical,CA:TRUE'],
+  });
   return cachedTls;
 }
 
@@ -229,50 +270,11 @@ function apiVersionOf(type: ResourceType): string {
 
 /** A client certificate and key signed by the simulator's CA, for a kubeconfig user named `commonName`. */
 export function clientCertificate(commonName: string): { cert: string; key: string } {
-  const tls = tlsMaterial();
-  const dir = mkdtempSync(join(tmpdir(), 'kube-sim-client-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'req.pem'),
-      '-subj',
-      `/CN=${commonName}/O=tenant-checker-readers`,
-    ],
-    { stdio: 'ignore' },
-  );
-  execFileSync(
-    'openssl',
-    [
-      'x509',
-      '-req',
-      '-in',
-      join(dir, 'req.pem'),
-      '-CA',
-      join(tls.dir, 'cert.pem'),
-      '-CAkey',
-      join(tls.dir, 'key.pem'),
-      '-CAcreateserial',
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return {
-    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-  };
+  const { cert, key } = opensslCertificate({
+    subject: `/CN=${commonName}/O=tenant-checker-readers`,
+    signWith: tlsMaterial(),
+  });
+  return { cert, key };
 }
 
 export async function startSimulator(fixture: ClusterFixture): Promise<Simulator> {

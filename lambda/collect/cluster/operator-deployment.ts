@@ -1,9 +1,9 @@
 /** The operator's deployment: replicas, the flags it really runs with, resources, and its rollouts. */
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
-import { parseQuantity } from '../quantity.js';
+import { parseResources } from '../quantity.js';
 import { type SourceResult, succeeded } from '../result.js';
-import type { OperatorDeployment, ReplicaSetRevision, Resources } from '../snapshot.js';
+import type { OperatorDeployment, ReplicaSetRevision } from '../snapshot.js';
 
 interface RawContainer {
   name?: string;
@@ -38,15 +38,6 @@ interface RawReplicaSet {
   };
   spec?: { template?: { spec?: { containers?: RawContainer[] } } };
   status?: { replicas?: number; readyReplicas?: number };
-}
-
-function resources(values: Record<string, string> | undefined): Resources {
-  const out: Resources = {};
-  const cpu = parseQuantity(values?.cpu);
-  const memory = parseQuantity(values?.memory);
-  if (cpu !== undefined) out.cpu = cpu;
-  if (memory !== undefined) out.memory = memory;
-  return out;
 }
 
 /** `--tenant-concurrency=10` and `--leader-elect` as a map, as the operator's flag parser reads them. */
@@ -136,8 +127,8 @@ export async function collectOperatorDeployment({
     concurrency,
     kubeApi,
     envNames: (container?.env ?? []).map((e) => e.name ?? '').filter(Boolean),
-    requests: resources(container?.resources?.requests),
-    limits: resources(container?.resources?.limits),
+    requests: parseResources(container?.resources?.requests),
+    limits: parseResources(container?.resources?.limits),
     conditions: (raw.status?.conditions ?? []).map((c) => ({
       type: c.type ?? '',
       status: c.status ?? '',

@@ -2,9 +2,9 @@
 import { RUNBOOK_POD_SELECTOR } from '../../presets.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
-import { parseQuantity } from '../quantity.js';
+import { parseResources } from '../quantity.js';
 import { failed, type SourceResult, succeeded } from '../result.js';
-import type { ContainerState, ContainerUsage, OperatorPod, OperatorPods, Resources } from '../snapshot.js';
+import type { ContainerState, ContainerUsage, OperatorPod, OperatorPods } from '../snapshot.js';
 
 interface RawContainerState {
   running?: { startedAt?: string };
@@ -45,15 +45,6 @@ interface RawPod {
   };
 }
 
-function resources(values: Record<string, string> | undefined): Resources {
-  const out: Resources = {};
-  const cpu = parseQuantity(values?.cpu);
-  const memory = parseQuantity(values?.memory);
-  if (cpu !== undefined) out.cpu = cpu;
-  if (memory !== undefined) out.memory = memory;
-  return out;
-}
-
 function containerState(raw: RawContainerState | undefined): ContainerState | undefined {
   if (raw?.running)
     return { state: 'running', ...(raw.running.startedAt ? { startedAt: raw.running.startedAt } : {}) };
@@ -92,8 +83,8 @@ export function readPod(raw: RawPod): OperatorPod | undefined {
         restartCount: status?.restartCount ?? 0,
         current: containerState(status?.state) ?? { state: 'unknown' },
         ...(last ? { last } : {}),
-        requests: resources(spec?.requests),
-        limits: resources(spec?.limits),
+        requests: parseResources(spec?.requests),
+        limits: parseResources(spec?.limits),
       };
     }),
   };
@@ -156,7 +147,7 @@ export async function collectPodMetrics({
     (item.containers ?? []).map((c) => ({
       pod: item.metadata?.name ?? '',
       container: c.name ?? '',
-      usage: resources(c.usage),
+      usage: parseResources(c.usage),
     })),
   );
   return succeeded(usage, result.elapsedMs);
