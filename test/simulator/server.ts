@@ -77,6 +77,8 @@ export interface ClusterFixture {
   authenticate?: (token: string) => Promise<boolean>;
   /** Added to every answer, as a distant API server would. */
   latencyMs?: number;
+  /** Service proxy paths forwarded to a real server (an in-cluster Prometheus), by path prefix. */
+  upstreams?: Record<string, string>;
   /** API groups whose CRDs are installed; by default those of the custom resources in `objects`. */
   crdGroups?: string[];
 }
@@ -367,6 +369,32 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
       (fixture.authenticate ? await fixture.authenticate(bearer).catch(() => false) : tokens.has(bearer));
     if (!authenticated) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
 
+    const upstream = Object.entries(fixture.upstreams ?? {}).find(([prefix]) =>
+      url.pathname.startsWith(prefix),
+    );
+    if (upstream) {
+      const [prefix, target] = upstream;
+      try {
+        const answer = await fetch(`${target}${url.pathname.slice(prefix.length)}${url.search}`, {
+          method,
+          headers: {
+            Accept: String(req.headers.accept ?? '*/*'),
+            ...(body ? { 'Content-Type': String(req.headers['content-type'] ?? '') } : {}),
+          },
+          ...(body ? { body } : {}),
+        });
+        return send(
+          answer.status,
+          await answer.text(),
+          answer.headers.get('content-type') ?? 'application/octet-stream',
+        );
+      } catch (error) {
+        return send(
+          503,
+          status(503, 'ServiceUnavailable', `error trying to reach service: ${(error as Error).message}`),
+        );
+      }
+    }
     const raw = fixture.raw?.[url.pathname];
     if (raw) return send(raw.status ?? 200, raw.body, raw.contentType ?? 'text/plain; charset=utf-8');
     if (['/livez', '/readyz', '/healthz'].includes(url.pathname)) {

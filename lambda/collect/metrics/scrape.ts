@@ -1,0 +1,332 @@
+/**
+ * Direct scrape of the operator's metrics endpoint (HTTPS :8443) through the API server's pod proxy,
+ * for clusters without a Prometheus. One sample cannot give a rate: rates come from this sample and
+ * the previous one, kept by the caller between cycles, so the first scrape is "warming up", never
+ * healthy. Counters that went down were reset (the container restarted): as Prometheus does, the
+ * increase is then the new value. Whether the rate held for the `for` window comes from the kept
+ * history of previous intervals.
+ */
+import { getMetricsFromIterator, type PromHistogramData, type PromMetrics } from 'prom2javascript';
+import type { ClusterReader } from '../cluster-reader.js';
+import { failed, type SourceError, type SourceResult, succeeded } from '../result.js';
+import {
+  above,
+  blindness,
+  type ControllerErrors,
+  type Measured,
+  type MetricsEvaluation,
+} from './evaluation.js';
+
+/** Counter values by series key, per pod. */
+export interface ScrapeSample {
+  at: string;
+  pods: Record<string, Record<string, number>>;
+}
+
+export interface ScrapeInterval {
+  from: string;
+  to: string;
+  /** The runbook's ratio over the interval; null for 0/0 (no reconciles). */
+  errorRate: number | null;
+}
+
+/** What one scrape leaves for the next: the sample and the recent intervals. */
+export interface ScrapeState {
+  sample: ScrapeSample;
+  history: ScrapeInterval[];
+}
+
+export interface ScrapeOptions {
+  metric: string;
+  namespace: string;
+  podSelector: string;
+  port: number;
+  threshold: number;
+  forSeconds: number;
+  at: Date;
+}
+
+const KEEP_HISTORY_SECONDS = 6 * 3600;
+
+export async function readOperatorMetrics(
+  reader: ClusterReader,
+  options: Pick<ScrapeOptions, 'namespace' | 'podSelector' | 'port'>,
+) {
+  const pods = await reader.getJson<{
+    items?: { metadata?: { name?: string }; status?: { phase?: string } }[];
+  }>(`/api/v1/namespaces/${options.namespace}/pods`, {
+    query: { labelSelector: options.podSelector },
+  });
+  if (!pods.ok) return pods;
+  const running = (pods.data.items ?? [])
+    .filter((p) => p.status?.phase === 'Running' && p.metadata?.name)
+    .map((p) => p.metadata?.name as string);
+  if (running.length === 0)
+    return failed<{ pod: string; text: string }[]>(
+      { kind: 'unreachable', message: `no running operator pod matches ${options.podSelector}` },
+      pods.elapsedMs,
+    );
+  const scraped = await Promise.all(
+    running.map(async (pod) => ({
+      pod,
+      result: await reader.getText(
+        `/api/v1/namespaces/${options.namespace}/pods/https:${pod}:${options.port}/proxy/metrics`,
+        { timeoutMs: 10_000, maxBytes: 32 * 1024 * 1024 },
+      ),
+    })),
+  );
+  const ok = scraped
+    .filter((s) => s.result.ok)
+    .map((s) => ({ pod: s.pod, text: (s.result as { data: string }).data }));
+  if (ok.length === 0) {
+    const first = scraped[0]?.result as { ok: false; error: SourceError };
+    const hint =
+      first.error.status === 401 || first.error.status === 403
+        ? ' (the API server does not forward our credentials through its proxy; an operator serving metrics with authentication refuses them: use metrics.source "prometheus" or "amp")'
+        : '';
+    return failed<{ pod: string; text: string }[]>(
+      { ...first.error, message: `${first.error.message}${hint}` },
+      pods.elapsedMs,
+    );
+  }
+  return succeeded(ok, pods.elapsedMs);
+}
+
+function key(name: string, labels: Record<string, string>, keep: string[]): string {
+  return `${name}{${keep.map((k) => `${k}="${labels[k] ?? ''}"`).join(',')}}`;
+}
+
+/** The counters and gauges the evaluation needs, from one pod's exposition text. */
+export async function sampleFrom(
+  text: string,
+  metric: string,
+): Promise<{ counters: Record<string, number>; gauges: Record<string, number> }> {
+  const parsed: PromMetrics = await getMetricsFromIterator(text.split('\n')[Symbol.iterator]());
+  const counters: Record<string, number> = {};
+  const gauges: Record<string, number> = {};
+  const add = (target: Record<string, number>, k: string, v: number) => {
+    if (Number.isFinite(v)) target[k] = (target[k] ?? 0) + v;
+  };
+  const histogram = parsed[metric];
+  for (const h of (histogram?.data ?? []) as PromHistogramData[])
+    add(counters, key(`${metric}_count`, h.labels, ['result']), h.count);
+  // A histogram exposed as untyped lines is read by its _count samples.
+  for (const d of (parsed[`${metric}_count`]?.data ?? []) as {
+    labels: Record<string, string>;
+    value: number;
+  }[])
+    add(counters, key(`${metric}_count`, d.labels, ['result']), d.value);
+  const plain = (name: string) =>
+    (parsed[name]?.data ?? []) as { labels: Record<string, string>; value: number }[];
+  for (const d of plain('controller_runtime_reconcile_total'))
+    add(counters, key('controller_runtime_reconcile_total', d.labels, ['controller']), d.value);
+  for (const d of plain('controller_runtime_reconcile_errors_total'))
+    add(counters, key('controller_runtime_reconcile_errors_total', d.labels, ['controller']), d.value);
+  for (const d of plain('rest_client_requests_total'))
+    add(counters, key('rest_client_requests_total', d.labels, ['code']), d.value);
+  for (const name of [
+    'workqueue_depth',
+    'workqueue_unfinished_work_seconds',
+    'workqueue_longest_running_processor_seconds',
+    'process_resident_memory_bytes',
+    'go_goroutines',
+  ]) {
+    for (const d of plain(name)) {
+      const v = d.value;
+      if (
+        name === 'workqueue_longest_running_processor_seconds' ||
+        name === 'process_resident_memory_bytes' ||
+        name === 'go_goroutines'
+      )
+        gauges[name] = Math.max(gauges[name] ?? 0, v);
+      else add(gauges, name, v);
+    }
+  }
+  return { counters, gauges };
+}
+
+/** Increases since the previous sample, pod by pod, reset-aware; pods without a previous sample are left out. */
+function increases(
+  previous: ScrapeSample,
+  current: ScrapeSample,
+): { deltas: Record<string, number>; pods: number } {
+  const deltas: Record<string, number> = {};
+  let pods = 0;
+  for (const [pod, counters] of Object.entries(current.pods)) {
+    const before = previous.pods[pod];
+    if (!before) continue;
+    pods++;
+    for (const [k, now] of Object.entries(counters)) {
+      const was = before[k] ?? 0;
+      deltas[k] = (deltas[k] ?? 0) + (now < was ? now : now - was);
+    }
+  }
+  return { deltas, pods };
+}
+
+function sumWhere(deltas: Record<string, number>, prefix: string, labelFilter?: string): number {
+  return Object.entries(deltas)
+    .filter(([k]) => k.startsWith(`${prefix}{`) && (labelFilter === undefined || k.includes(labelFilter)))
+    .reduce((s, [, v]) => s + v, 0);
+}
+
+export async function evaluateScrape(
+  reader: ClusterReader,
+  options: ScrapeOptions,
+  previous: ScrapeState | undefined,
+): Promise<{ result: SourceResult<MetricsEvaluation>; state?: ScrapeState }> {
+  const started = Date.now();
+  const read = await readOperatorMetrics(reader, options);
+  if (!read.ok)
+    return { result: failed(read.error, Date.now() - started), ...(previous ? { state: previous } : {}) };
+  const sample: ScrapeSample = { at: options.at.toISOString(), pods: {} };
+  const gauges: Record<string, number> = {};
+  for (const { pod, text } of read.data) {
+    const parsed = await sampleFrom(text, options.metric);
+    sample.pods[pod] = parsed.counters;
+    for (const [k, v] of Object.entries(parsed.gauges))
+      gauges[k] =
+        k === 'workqueue_depth' || k === 'workqueue_unfinished_work_seconds'
+          ? (gauges[k] ?? 0) + v
+          : Math.max(gauges[k] ?? 0, v);
+  }
+  const base: Pick<
+    MetricsEvaluation,
+    'source' | 'evaluatedAt' | 'threshold' | 'forSeconds' | 'byController'
+  > = {
+    source: 'scrape',
+    evaluatedAt: sample.at,
+    threshold: options.threshold,
+    forSeconds: options.forSeconds,
+    byController: [],
+  };
+  const gaugesPart = {
+    workqueue: {
+      ...(gauges.workqueue_depth !== undefined ? { depth: gauges.workqueue_depth } : {}),
+      ...(gauges.workqueue_unfinished_work_seconds !== undefined
+        ? { unfinishedWorkSeconds: gauges.workqueue_unfinished_work_seconds }
+        : {}),
+      ...(gauges.workqueue_longest_running_processor_seconds !== undefined
+        ? { longestRunningSeconds: gauges.workqueue_longest_running_processor_seconds }
+        : {}),
+    },
+    process: {
+      ...(gauges.process_resident_memory_bytes !== undefined
+        ? { residentMemoryBytes: gauges.process_resident_memory_bytes }
+        : {}),
+      ...(gauges.go_goroutines !== undefined ? { goroutines: gauges.go_goroutines } : {}),
+    },
+  };
+  const unavailable = (reason: string): Measured => ({ state: 'unknown', reason });
+  const elapsedSeconds = previous ? (Date.parse(sample.at) - Date.parse(previous.sample.at)) / 1000 : 0;
+  const { deltas, pods } =
+    previous && elapsedSeconds > 0 ? increases(previous.sample, sample) : { deltas: {}, pods: 0 };
+  if (!previous || elapsedSeconds <= 0 || pods === 0) {
+    const reason =
+      !previous || elapsedSeconds <= 0
+        ? 'warming up: the first scrape has no rate; the next cycle will'
+        : 'warming up: every operator pod is new since the last scrape';
+    const evaluation: MetricsEvaluation = {
+      ...base,
+      errorRate: unavailable(reason),
+      sustained: false,
+      reconcilesPerSecond: unavailable(reason),
+      errorsPerMinute: unavailable(reason),
+      partialFailureShare: unavailable(reason),
+      controllerErrorRatio: unavailable(reason),
+      ...gaugesPart,
+      warmingUp: true,
+    };
+    return {
+      result: succeeded(evaluation, Date.now() - started),
+      state: { sample, history: previous?.history ?? [] },
+    };
+  }
+
+  const count = `${options.metric}_count`;
+  const total = sumWhere(deltas, count);
+  const errors = sumWhere(deltas, count, 'result="error"');
+  const partial = sumWhere(deltas, count, 'result="partial_failure"');
+  const ratio = total > 0 ? errors / total : null;
+  const noTraffic = `no reconciles in the last ${Math.round(elapsedSeconds)}s (0/0)`;
+  const errorRate: Measured = ratio === null ? unavailable(noTraffic) : { state: 'ok', value: ratio };
+  const interval: ScrapeInterval = { from: previous.sample.at, to: sample.at, errorRate: ratio };
+  const history = [...previous.history, interval].filter(
+    (h) => Date.parse(h.to) > options.at.getTime() - KEEP_HISTORY_SECONDS * 1000,
+  );
+
+  // Sustained: the unbroken run of intervals above the threshold, back from now, covers the window.
+  let covered = 0;
+  let runStart: ScrapeInterval | undefined;
+  for (let i = history.length - 1; i >= 0; i--) {
+    const h = history[i] as ScrapeInterval;
+    if (!above(h.errorRate ?? undefined, options.threshold)) break;
+    covered += (Date.parse(h.to) - Date.parse(h.from)) / 1000;
+    runStart = h;
+    const earlier = history[i - 1];
+    if (earlier && earlier.to !== h.from) break; // a gap: nothing is known between
+  }
+  const slack = 30;
+  const sustained = above(ratio ?? undefined, options.threshold) && covered + slack >= options.forSeconds;
+  const crTotal = sumWhere(deltas, 'controller_runtime_reconcile_total');
+  const crErrors = sumWhere(deltas, 'controller_runtime_reconcile_errors_total');
+  const controllers = new Set(
+    Object.keys(deltas)
+      .filter((k) => k.startsWith('controller_runtime_reconcile_total{'))
+      .map((k) => /controller="([^"]*)"/.exec(k)?.[1] ?? ''),
+  );
+  const byController: ControllerErrors[] = [...controllers]
+    .map((controller) => {
+      const e = deltas[`controller_runtime_reconcile_errors_total{controller="${controller}"}`] ?? 0;
+      const t = deltas[`controller_runtime_reconcile_total{controller="${controller}"}`] ?? 0;
+      return {
+        controller,
+        errorsPerSecond: e / elapsedSeconds,
+        reconcilesPerSecond: t / elapsedSeconds,
+        ...(t > 0 ? { errorRatio: e / t } : {}),
+      };
+    })
+    .sort((a, b) => b.errorsPerSecond - a.errorsPerSecond);
+  const restTotal = sumWhere(deltas, 'rest_client_requests_total');
+  const restThrottled = sumWhere(deltas, 'rest_client_requests_total', 'code="429"');
+
+  const evaluation: MetricsEvaluation = {
+    ...base,
+    errorRate,
+    sustained,
+    ...(above(ratio ?? undefined, options.threshold) && !sustained
+      ? {
+          sustainedReason: `above the threshold for ${Math.round(covered)}s of the ${options.forSeconds}s window (scrapes so far)`,
+        }
+      : {}),
+    reconcilesPerSecond: { state: 'ok', value: total / elapsedSeconds },
+    errorsPerMinute: { state: 'ok', value: (errors / elapsedSeconds) * 60 },
+    partialFailureShare: total > 0 ? { state: 'ok', value: partial / total } : unavailable(noTraffic),
+    controllerErrorRatio:
+      controllers.size === 0
+        ? unavailable('the operator exposes no controller_runtime_reconcile_total')
+        : crTotal > 0
+          ? { state: 'ok', value: crErrors / crTotal }
+          : unavailable('no controller-runtime reconciles between the scrapes (0/0)'),
+    byController,
+    startedAt: sustained || above(ratio ?? undefined, options.threshold) ? (runStart?.to ?? sample.at) : null,
+    ...gaugesPart,
+    ...(restTotal > 0 || Object.keys(deltas).some((k) => k.startsWith('rest_client_requests_total{'))
+      ? {
+          restClient: {
+            requestsPerSecond: restTotal / elapsedSeconds,
+            throttledPerSecond: restThrottled / elapsedSeconds,
+          },
+        }
+      : {}),
+    podRestartsPerSecond: unavailable(
+      'pod restarts come from kube-state-metrics, which a direct scrape does not read (see the operator pods source)',
+    ),
+    apiServerP95Seconds: unavailable(
+      "API server latency comes from the API server's metrics, not the operator's (see the API server metrics source)",
+    ),
+  };
+  const blind = blindness(evaluation);
+  if (blind) evaluation.alertBlind = blind;
+  return { result: succeeded(evaluation, Date.now() - started), state: { sample, history } };
+}

@@ -1,0 +1,165 @@
+/**
+ * The MetricsSource port: one evaluation at an instant, from wherever the user's metrics are. The
+ * PromQL sources (AMP, in-cluster Prometheus, a Prometheus URL from a laptop) share one evaluator;
+ * the scrape source computes the same numbers from two samples of the operator's own endpoint and
+ * hands back the state to keep for the next cycle.
+ */
+
+import http from 'node:http';
+import https from 'node:https';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ClusterConfig, OperatorConfig } from '../../config.js';
+import type { ClusterReader } from '../cluster-reader.js';
+import type { SourceResult } from '../result.js';
+import { failed, kindForNetworkError, kindForStatus, succeeded } from '../result.js';
+import type { MetricsEvaluation, MetricsSourceKind } from './evaluation.js';
+import { PrometheusApi, type PrometheusTransport } from './prometheus-api.js';
+import { evaluatePromql } from './promql.js';
+import { evaluateScrape, type ScrapeState } from './scrape.js';
+import { ampTransport, serviceProxyTransport } from './transports.js';
+
+/** What a source keeps between cycles (only the scrape source keeps anything). */
+export interface MetricsState {
+  scrape?: ScrapeState;
+}
+
+export interface MetricsSource {
+  readonly kind: MetricsSourceKind;
+  evaluate(
+    at: Date,
+    previous?: MetricsState,
+  ): Promise<{ result: SourceResult<MetricsEvaluation>; state?: MetricsState }>;
+}
+
+export interface EvaluationSettings {
+  operator: OperatorConfig;
+  threshold: number;
+  forSeconds: number;
+}
+
+export function promqlSource(
+  kind: MetricsSourceKind,
+  transport: PrometheusTransport,
+  settings: EvaluationSettings,
+): MetricsSource {
+  const api = new PrometheusApi(transport);
+  return {
+    kind,
+    async evaluate(at) {
+      const result = await evaluatePromql(api, kind, {
+        metric: settings.operator.reconcileMetric,
+        namespace: settings.operator.namespace,
+        threshold: settings.threshold,
+        forSeconds: settings.forSeconds,
+        at,
+      });
+      return { result };
+    },
+  };
+}
+
+export function scrapeSource(reader: ClusterReader, settings: EvaluationSettings): MetricsSource {
+  return {
+    kind: 'scrape',
+    async evaluate(at, previous) {
+      const { result, state } = await evaluateScrape(
+        reader,
+        {
+          metric: settings.operator.reconcileMetric,
+          namespace: settings.operator.namespace,
+          podSelector: settings.operator.podSelector,
+          port: settings.operator.metricsPort,
+          threshold: settings.threshold,
+          forSeconds: settings.forSeconds,
+          at,
+        },
+        previous?.scrape,
+      );
+      return { result, ...(state ? { state: { scrape: state } } : {}) };
+    },
+  };
+}
+
+/** A Prometheus server's URL, as a laptop reaches it (`--prometheus-url`, or a port-forward). */
+export function urlTransport(baseUrl: string, timeoutMs = 15_000): PrometheusTransport {
+  const base = new URL(baseUrl);
+  const client = base.protocol === 'https:' ? https : http;
+  return (path, params) =>
+    new Promise((resolve) => {
+      const started = Date.now();
+      const url = new URL(`${base.pathname.replace(/\/$/, '')}${path}?${new URLSearchParams(params)}`, base);
+      const req = client.get(url, { timeout: timeoutMs, headers: { Accept: 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          resolve(
+            status >= 200 && status < 300
+              ? succeeded(text, Date.now() - started)
+              : failed(
+                  {
+                    kind: kindForStatus(status),
+                    status,
+                    message: `${url.host}${path}: HTTP ${status}: ${text.slice(0, 300)}`,
+                  },
+                  Date.now() - started,
+                ),
+          );
+        });
+      });
+      req.on('timeout', () => {
+        req.destroy();
+        resolve(
+          failed(
+            { kind: 'timeout', message: `${url.host}${path}: no answer within ${timeoutMs} ms` },
+            Date.now() - started,
+          ),
+        );
+      });
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        resolve(
+          failed(
+            { kind: kindForNetworkError(error), message: `${url.host}${path}: ${error.message}` },
+            Date.now() - started,
+          ),
+        ),
+      );
+    });
+}
+
+export interface MetricsDependencies {
+  reader: ClusterReader;
+  credentials: AwsCredentialIdentityProvider;
+  /** Overrides the AMP endpoint (a VPC endpoint, or a local test server). */
+  ampEndpoint?: string;
+  /** A Prometheus URL given on the command line replaces the configured source. */
+  prometheusUrl?: string;
+}
+
+/** The source the cluster's config names, built on the cycle's reader and credentials. */
+export function metricsSourceFor(
+  cluster: ClusterConfig,
+  settings: EvaluationSettings,
+  deps: MetricsDependencies,
+): MetricsSource {
+  if (deps.prometheusUrl) return promqlSource('prometheus', urlTransport(deps.prometheusUrl), settings);
+  const metrics = cluster.metrics;
+  switch (metrics.source) {
+    case 'amp':
+      return promqlSource(
+        'amp',
+        ampTransport({
+          workspaceId: metrics.workspaceId,
+          region: metrics.region ?? cluster.region,
+          credentials: deps.credentials,
+          ...(deps.ampEndpoint ? { endpoint: deps.ampEndpoint } : {}),
+        }),
+        settings,
+      );
+    case 'prometheus':
+      return promqlSource('prometheus', serviceProxyTransport(deps.reader, metrics), settings);
+    case 'scrape':
+      return scrapeSource(deps.reader, settings);
+  }
+}
