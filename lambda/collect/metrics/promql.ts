@@ -71,7 +71,7 @@ function single(result: SourceResult<Sample[]>, what: string): Measured {
   return { state: 'ok', value: sample.value };
 }
 
-const valueOf = (m: Measured) => (m.state === 'ok' ? m.value : undefined);
+const measuredValue = (m: Measured) => (m.state === 'ok' ? m.value : undefined);
 
 /** Evaluates everything the checks need from one Prometheus-compatible API. */
 export async function evaluatePromql(
@@ -93,12 +93,12 @@ export async function evaluatePromql(
   const errorRate = single(result.errorRate, "the runbook's error rate");
   const reconcilesPerSecond = single(result.reconcilesPerSecond, `${o.metric}_count`);
   const expectedPoints = Math.round(o.forSeconds / 60);
-  const min = valueOf(single(result.windowMin, 'the window minimum'));
-  const points = valueOf(single(result.windowPoints, 'the window count')) ?? 0;
+  const min = measuredValue(single(result.windowMin, 'the window minimum'));
+  const points = measuredValue(single(result.windowPoints, 'the window count')) ?? 0;
   const sustained =
-    above(valueOf(errorRate), o.threshold) && above(min, o.threshold) && points >= expectedPoints;
+    above(measuredValue(errorRate), o.threshold) && above(min, o.threshold) && points >= expectedPoints;
   let sustainedReason: string | undefined;
-  if (above(valueOf(errorRate), o.threshold) && !sustained) {
+  if (above(measuredValue(errorRate), o.threshold) && !sustained) {
     sustainedReason =
       points < expectedPoints
         ? `only ${points} of ${expectedPoints} evaluations in the last ${expectedPoints}m had data`
