@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { sourceStates } from './collect/collect-cluster.js';
 import { EksConnector } from './collect/connectors.js';
 import { EksClusterAccess, sdkDescribeCluster } from './collect/eks-cluster.js';
+import { metricsSourceFor } from './collect/metrics/source.js';
 import { type CheckerConfig, findCluster, parseConfigText } from './config.js';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
 import { runCycle } from './cycle.js';
@@ -48,7 +49,8 @@ const RESERVE_MS = 15_000;
 
 let cachedConfig: CheckerConfig | undefined;
 // Per container: DescribeCluster answers are cached here, while every invocation signs a new token.
-const eksAccess = new EksClusterAccess(sdkDescribeCluster(), fromEnv());
+const credentials = fromEnv();
+const eksAccess = new EksClusterAccess(sdkDescribeCluster(), credentials);
 
 /** The config the stack put in the environment, validated once per container with the same schema as at synth. */
 function loadConfig(): CheckerConfig {
@@ -85,8 +87,18 @@ export async function checkCluster(
   logger.appendKeys({ cluster });
   const clusterConfig = findCluster(config, cluster) as NonNullable<ReturnType<typeof findCluster>>;
   const budgetMs = Math.max(1000, context.getRemainingTimeInMillis() - RESERVE_MS);
+  const settings = {
+    operator: config.operator,
+    threshold: config.alert.threshold,
+    forSeconds: config.alert.for,
+  };
+  // The scrape's previous sample is kept by the run store (diagnosis work); until then each scrape is a first one.
   const { snapshot } = await runCycle(
-    { connector: new EksConnector(eksAccess) },
+    {
+      connector: new EksConnector(eksAccess),
+      metrics: (reader) =>
+        metricsSourceFor(clusterConfig, settings, { ...(reader ? { reader } : {}), credentials }),
+    },
     { config, cluster: clusterConfig, budgetMs },
   );
   const sources = sourceStates(snapshot);

@@ -1,6 +1,6 @@
 /** Every collector against the simulator: normal data, both presets, both log encodings, 10,000 tenants. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterSnapshot } from '../lambda/collect/snapshot.js';
+import type { ClusterState as ClusterSnapshot } from '../lambda/collect/collect-cluster.js';
 import { collectFrom } from './helpers/collect.js';
 import {
   event,

@@ -96,10 +96,10 @@ describe('the checker handler', () => {
       scheduledTime: '2026-11-26T14:05:00Z',
       status: 'collected',
     });
-    expect(Object.values(result.sources)).toHaveLength(14);
+    expect(Object.values(result.sources)).toHaveLength(15);
     expect(Object.entries(result.sources).filter(([, state]) => state !== 'ok')).toEqual([]);
     expect(result.message).toBe(
-      'read 14 of 14 sources of cluster prod-eks-1; diagnosis is not implemented in this version, nothing was concluded',
+      'read 15 of 15 sources of cluster prod-eks-1; diagnosis is not implemented in this version, nothing was concluded',
     );
     const logs = output.join('\n').replace(/\s+/g, '');
     expect(logs).toContain('"level":"INFO"');
@@ -131,7 +131,10 @@ describe('the checker handler', () => {
     ).runtimeDocument;
     const handler = await freshHandler();
     const result = await handler({ cluster: 'gone-eks' }, lambdaContext());
-    expect(new Set(Object.values(result.sources))).toEqual(new Set(['bad-response']));
+    const { metrics, ...cluster } = result.sources;
+    expect(new Set(Object.values(cluster))).toEqual(new Set(['bad-response']));
+    // The scrape source reads through the API server too: it says so rather than guess.
+    expect(metrics).toBe('unreachable');
     expect(output.join('\n')).toContain('No cluster found for name: gone-eks');
   });
 

@@ -39,7 +39,9 @@ async function guard<T>(name: string, run: () => Promise<SourceResult<T>>): Prom
   }
 }
 
-export async function collectCluster(options: CollectOptions): Promise<ClusterSnapshot> {
+export type ClusterState = Omit<ClusterSnapshot, 'metrics'>;
+
+export async function collectCluster(options: CollectOptions): Promise<ClusterState> {
   const started = Date.now();
   const ctx: CollectContext = {
     reader: options.reader,
@@ -63,7 +65,7 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSn
   const resourceQuotas = guard('resource quotas', () => collectResourceQuotas(ctx));
   const networkPolicies = guard('network policies', () => collectNetworkPolicies(ctx));
   const events = guard('events', () => collectEvents(ctx));
-  const snapshot: Omit<ClusterSnapshot, 'elapsedMs'> = {
+  const snapshot: Omit<ClusterState, 'elapsedMs'> = {
     cluster: options.cluster,
     server: options.reader.server,
     collectedAt: new Date(started).toISOString(),
@@ -90,7 +92,7 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSn
 /** The snapshot of a cluster that could not be reached at all: every source carries the same failure. */
 export function unreachableSnapshot(
   options: Omit<CollectOptions, 'reader'> & { server: string; error: SourceError; elapsedMs: number },
-): ClusterSnapshot {
+): ClusterState {
   const failure = failed<never>({ ...options.error }, options.elapsedMs);
   return {
     cluster: options.cluster,
@@ -117,7 +119,7 @@ export function unreachableSnapshot(
 }
 
 /** Each source's state in one line per source: `ok` or the error kind. */
-export function sourceStates(snapshot: ClusterSnapshot): Record<string, string> {
+export function sourceStates(snapshot: ClusterState | ClusterSnapshot): Record<string, string> {
   const states: Record<string, string> = {};
   for (const [name, value] of Object.entries(snapshot)) {
     if (value && typeof value === 'object' && 'ok' in value) {

@@ -5,6 +5,7 @@
  */
 import type { OperatorNames } from '../presets.js';
 import type { LogSummary } from './log-parser.js';
+import type { MetricsEvaluation } from './metrics/evaluation.js';
 import type { SourceResult } from './result.js';
 
 export interface Resources {
@@ -275,4 +276,6 @@ export interface ClusterSnapshot {
   resourceQuotas: SourceResult<ResourceQuotaSummary>;
   networkPolicies: SourceResult<NetworkPolicyStatus[]>;
   events: SourceResult<EventSummary>;
+  /** The runbook's error rate and the signals around it, from the cluster's metrics source. */
+  metrics: SourceResult<MetricsEvaluation>;
 }

@@ -129,7 +129,8 @@ export function urlTransport(baseUrl: string, timeoutMs = 15_000): PrometheusTra
 }
 
 export interface MetricsDependencies {
-  reader: ClusterReader;
+  /** Absent when the cluster could not be reached: only AMP can still be asked. */
+  reader?: ClusterReader;
   credentials: AwsCredentialIdentityProvider;
   /** Overrides the AMP endpoint (a VPC endpoint, or a local test server). */
   ampEndpoint?: string;
@@ -158,8 +159,27 @@ export function metricsSourceFor(
         settings,
       );
     case 'prometheus':
-      return promqlSource('prometheus', serviceProxyTransport(deps.reader, metrics), settings);
+      return deps.reader
+        ? promqlSource('prometheus', serviceProxyTransport(deps.reader, metrics), settings)
+        : unreachable('prometheus');
     case 'scrape':
-      return scrapeSource(deps.reader, settings);
+      return deps.reader ? scrapeSource(deps.reader, settings) : unreachable('scrape');
   }
+}
+
+/** A source behind the API server, when the API server could not be reached. */
+function unreachable(kind: MetricsSourceKind): MetricsSource {
+  return {
+    kind,
+    evaluate: async (_at, previous) => ({
+      result: failed(
+        {
+          kind: 'unreachable',
+          message: `the ${kind} metrics are read through the API server, which could not be reached`,
+        },
+        0,
+      ),
+      ...(previous ? { state: previous } : {}),
+    }),
+  };
 }
