@@ -6,6 +6,7 @@
  * zap encodings. Scenarios start from `healthyCluster()` and change what their incident changes.
  */
 import { OPERATOR_PRESETS, type OperatorPreset } from '../../lambda/presets.js';
+import { exposition } from '../metrics/scenarios.js';
 import type { AccessRule, ClusterFixture, KubeObject } from './server.js';
 
 export const NOW = new Date('2026-11-26T14:00:00Z');
@@ -634,6 +635,12 @@ export function healthyCluster(options: OperatorClusterOptions = {}): ClusterFix
     ],
     logs,
     accessRules: accessRulesFor(preset),
-    raw: {},
+    // Each operator pod serves its metrics (HTTPS :8443) through the API server's pod proxy.
+    raw: Object.fromEntries(
+      pods.map((p) => [
+        `/api/v1/namespaces/${names.namespace}/pods/https:${p.metadata.name}:${names.metricsPort}/proxy/metrics`,
+        { body: exposition({ name: 'healthy', phases: [{ from: -4 * 3600, rates: { success: 9.9, error: 0.1, crTotal: 10, crErrors: 0.1, rest200: 20, workqueueDepth: 2 } }], expected: { verdict: 'ok', blind: false } }, 0, names.reconcileMetric), contentType: 'text/plain; version=0.0.4' },
+      ]),
+    ),
   };
 }
