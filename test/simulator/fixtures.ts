@@ -639,7 +639,30 @@ export function healthyCluster(options: OperatorClusterOptions = {}): ClusterFix
     raw: Object.fromEntries(
       pods.map((p) => [
         `/api/v1/namespaces/${names.namespace}/pods/https:${p.metadata.name}:${names.metricsPort}/proxy/metrics`,
-        { body: exposition({ name: 'healthy', phases: [{ from: -4 * 3600, rates: { success: 9.9, error: 0.1, crTotal: 10, crErrors: 0.1, rest200: 20, workqueueDepth: 2 } }], expected: { verdict: 'ok', blind: false } }, 0, names.reconcileMetric), contentType: 'text/plain; version=0.0.4' },
+        {
+          body: exposition(
+            {
+              name: 'healthy',
+              phases: [
+                {
+                  from: -4 * 3600,
+                  rates: {
+                    success: 9.9,
+                    error: 0.1,
+                    crTotal: 10,
+                    crErrors: 0.1,
+                    rest200: 20,
+                    workqueueDepth: 2,
+                  },
+                },
+              ],
+              expected: { verdict: 'ok', blind: false },
+            },
+            0,
+            names.reconcileMetric,
+          ),
+          contentType: 'text/plain; version=0.0.4',
+        },
       ]),
     ),
   };
