@@ -164,9 +164,13 @@ describe('what the numbers say', () => {
     expect(p.byController).toEqual([
       { controller: 'tenant', errorsPerSecond: 2, reconcilesPerSecond: 10, errorRatio: 0.2 },
     ]);
-    expect(p.podRestartsPerSecond).toMatchObject({
+    // A restart every 10 minutes, one of them inside the last 5m: rate[5m] = 1/300 per second.
+    expect(p.podRestartsPerSecond?.state === 'ok' && p.podRestartsPerSecond.value).toBeCloseTo(1 / 300, 6);
+    // The API server's p95 falls exactly on the 0.25 s bucket boundary.
+    expect(p.apiServerP95Seconds).toEqual({ state: 'ok', value: 0.25 });
+    expect(scrape.apiServerP95Seconds).toMatchObject({
       state: 'unknown',
-      reason: expect.stringContaining('kube_pod_container_status_restarts_total'),
+      reason: expect.stringContaining("API server's metrics"),
     });
   });
 
@@ -200,6 +204,15 @@ describe('what the numbers say', () => {
     });
     expect(p.reconcilesPerSecond).toEqual({ state: 'ok', value: 0 });
     expect(scrape.errorRate).toEqual({ state: 'unknown', reason: 'no reconciles in the last 300s (0/0)' });
+  });
+
+  it('stale data (no sample for 20 minutes) is unknown, not the last value', async () => {
+    const { prometheus: p, scrape } = await all('stale');
+    expect(p.errorRate).toEqual({
+      state: 'unknown',
+      reason: expect.stringContaining('absent, or stale for more than 5m'),
+    });
+    expect(scrape.errorRate).toMatchObject({ state: 'unknown' });
   });
 
   it('an absent metric is unknown, not zero', async () => {

@@ -30,6 +30,10 @@ export interface MetricScenario {
   resetAt?: number;
   /** The operator exposes no reconcile histogram at all. */
   absent?: boolean;
+  /** Seconds before T after which no sample was taken any more (Prometheus lost the target). */
+  stopsAt?: number;
+  /** The operator's pod restarts once every this many seconds (kube-state-metrics' counter). */
+  restartEvery?: number;
   expected: { verdict: 'firing' | 'pending' | 'ok' | 'unknown'; blind: boolean };
 }
 
@@ -61,6 +65,7 @@ export const SCENARIOS: MetricScenario[] = [
         },
       },
     ],
+    restartEvery: 600,
     expected: { verdict: 'firing', blind: false },
   },
   {
@@ -128,6 +133,17 @@ export const SCENARIOS: MetricScenario[] = [
     expected: { verdict: 'ok', blind: true },
   },
   {
+    name: 'stale',
+    phases: [
+      {
+        from: HOURS4,
+        rates: { success: 8, error: 2, crTotal: 10, crErrors: 2, rest200: 20, workqueueDepth: 5 },
+      },
+    ],
+    stopsAt: -20 * 60,
+    expected: { verdict: 'unknown', blind: false },
+  },
+  {
     name: 'absent',
     phases: [{ from: HOURS4, rates: baseline }],
     absent: true,
@@ -143,6 +159,8 @@ type CounterName = 'success' | 'error' | 'partial_failure' | 'crTotal' | 'crErro
 
 /** A counter's value `offset` seconds from T: the integral of its rate since the start or the last reset. */
 export function counterAt(scenario: MetricScenario, name: CounterName, offset: number): number {
+  if (scenario.stopsAt !== undefined && offset > scenario.stopsAt)
+    return counterAt(scenario, name, scenario.stopsAt);
   const start =
     scenario.resetAt !== undefined && offset >= scenario.resetAt
       ? scenario.resetAt
@@ -180,7 +198,11 @@ export function openMetricsBackfill(
     lines.push(`# TYPE ${name} ${type}`);
     for (const { labels, value } of series) {
       for (const { scenario, t } of scenarios) {
-        for (let offset = scenario.phases[0]?.from ?? HOURS4; offset <= 0; offset += STEP_SECONDS) {
+        for (
+          let offset = scenario.phases[0]?.from ?? HOURS4;
+          offset <= (scenario.stopsAt ?? 0);
+          offset += STEP_SECONDS
+        ) {
           const v = value(scenario, offset);
           if (v !== undefined) lines.push(`${name}{${labels}} ${v} ${t + offset}`);
         }
@@ -212,6 +234,30 @@ export function openMetricsBackfill(
   ]);
   family('workqueue_depth', 'gauge', [{ labels: `${OPERATOR_LABELS},name="tenant"`, value: gaugeAt }]);
   family('go_goroutines', 'gauge', [{ labels: OPERATOR_LABELS, value: (s, o) => 140 + gaugeAt(s, o) }]);
+  // kube-state-metrics' view of the operator's pod, and the API server's own latency histogram:
+  // per second, 80 requests under 0.1 s, 15 more under 0.25 s, 4 under 0.5 s, 1 under 1 s (p95 = 0.25 s).
+  family('kube_pod_container_status_restarts_total', 'counter', [
+    {
+      labels: `${OPERATOR_LABELS},container="manager"`,
+      value: (s, o) =>
+        s.restartEvery ? Math.floor((o - (s.phases[0]?.from ?? HOURS4)) / s.restartEvery) : 0,
+    },
+  ]);
+  const buckets: [string, number][] = [
+    ['0.1', 80],
+    ['0.25', 95],
+    ['0.5', 99],
+    ['1', 100],
+    ['+Inf', 100],
+  ];
+  family(
+    'apiserver_request_duration_seconds_bucket',
+    'counter',
+    buckets.map(([le, perSecond]) => ({
+      labels: `job="apiserver",verb="GET",resource="tenants",le="${le}"`,
+      value: (s: MetricScenario, o: number) => Math.round(perSecond * (o - (s.phases[0]?.from ?? HOURS4))),
+    })),
+  );
   lines.push('# EOF', '');
   return lines.join('\n');
 }
