@@ -1,0 +1,84 @@
+/**
+ * The verdict: the error rate, whether it is sustained, and the probable causes ranked by the weight
+ * of their evidence. Findings for one cause combine as independent evidence (1 - Π(1 - w)); a
+ * collection that could not read some sources lowers every confidence, and is never read as "fine".
+ */
+
+import type { CauseId } from '../checks/causes.js';
+import type { Finding } from '../checks/types.js';
+import type { ClusterSnapshot } from '../collect/snapshot.js';
+
+export interface RankedCause {
+  id: CauseId | 'none';
+  confidence: number;
+  evidence: string[];
+}
+
+export interface Verdict {
+  /** The runbook's expression now; null when it could not be evaluated. */
+  errorRate: number | null;
+  sustained: boolean;
+  causes: RankedCause[];
+  /** Share of the sources that were read, 0..1. */
+  coverage: number;
+  /** The sources that could not be read. */
+  unread: string[];
+}
+
+/** Below this a cause is not named. */
+export const MIN_CONFIDENCE = 0.3;
+
+export function sourcesOf(snapshot: ClusterSnapshot): [string, boolean][] {
+  return Object.entries(snapshot)
+    .filter(([, v]) => v && typeof v === 'object' && 'ok' in v)
+    .map(([name, v]) => [name, (v as { ok: boolean }).ok]);
+}
+
+export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[]): Verdict {
+  const sources = sourcesOf(snapshot);
+  const unread = sources.filter(([, ok]) => !ok).map(([name]) => name);
+  const coverage = sources.length === 0 ? 0 : (sources.length - unread.length) / sources.length;
+  const factor = 0.5 + 0.5 * coverage;
+  const metrics = snapshot.metrics.ok ? snapshot.metrics.data : undefined;
+  const errorRate = metrics?.errorRate.state === 'ok' ? metrics.errorRate.value : null;
+
+  const byCause = new Map<CauseId, Finding[]>();
+  for (const f of findings) {
+    if (!f.cause || f.status === 'ok' || f.status === 'unknown' || f.weight <= 0) continue;
+    byCause.set(f.cause, [...(byCause.get(f.cause) ?? []), f]);
+  }
+  const causes: RankedCause[] = [...byCause.entries()]
+    .map(([id, list]) => {
+      const combined =
+        1 - list.reduce((p, f) => p * (1 - Math.min(0.99, f.weight * (f.status === 'fail' ? 1 : 0.6))), 1);
+      const evidence = list
+        .sort((a, b) => b.weight - a.weight)
+        .flatMap((f) => [f.summary, ...f.evidence.slice(0, 2)])
+        .slice(0, 6);
+      return { id, confidence: Math.round(combined * factor * 100) / 100, evidence };
+    })
+    .filter((c) => c.confidence >= MIN_CONFIDENCE)
+    .sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
+
+  const healthy =
+    causes.length === 0 &&
+    errorRate !== null &&
+    errorRate <= (metrics?.threshold ?? 0.1) &&
+    !metrics?.alertBlind &&
+    !findings.some((f) => f.status === 'fail');
+  return {
+    errorRate,
+    sustained: metrics?.sustained ?? false,
+    causes: healthy
+      ? [
+          {
+            id: 'none',
+            confidence: Math.round(factor * 100) / 100,
+            evidence: [`${sources.length - unread.length} of ${sources.length} sources read, nothing found`],
+          },
+        ]
+      : causes,
+    coverage: Math.round(coverage * 100) / 100,
+    unread,
+  };
+}

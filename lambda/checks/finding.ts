@@ -1,0 +1,52 @@
+import type { SourceResult } from '../collect/result.js';
+import type { ClusterSnapshot } from '../collect/snapshot.js';
+import type { CauseId } from './causes.js';
+import { remediationFor } from './remediation.js';
+import type { Finding, FindingStatus } from './types.js';
+
+/** A finding with the runbook's resolution for its cause, rendered with the cluster's names. */
+export function finding(
+  snapshot: ClusterSnapshot,
+  check: string,
+  status: FindingStatus,
+  cause: CauseId | null,
+  summary: string,
+  evidence: string[],
+  weight = 0,
+  extraRemediation: string[] = [],
+): Finding {
+  const names = {
+    operator: snapshot.operator,
+    ...(snapshot.operatorDeployment.ok ? { deployment: snapshot.operatorDeployment.data } : {}),
+  };
+  return {
+    check,
+    status,
+    cause,
+    summary,
+    evidence,
+    remediation: [...(cause ? remediationFor(cause, names) : []), ...extraRemediation],
+    weight,
+  };
+}
+
+/** The finding for a source that could not be read: unknown, never "fine". */
+export function unread(
+  snapshot: ClusterSnapshot,
+  check: string,
+  what: string,
+  result: SourceResult<unknown>,
+): Finding {
+  const error = result.ok ? undefined : result.error;
+  return finding(
+    snapshot,
+    check,
+    'unknown',
+    null,
+    `${what} could not be read: ${error?.kind ?? 'unknown'}`,
+    error ? [error.message] : [],
+  );
+}
+
+export const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+export const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)}Mi`;
