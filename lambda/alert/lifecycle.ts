@@ -20,7 +20,10 @@ export interface AlertState {
   /** The run that started the current firing, and when. */
   firingRunId?: string;
   firingSince?: string;
+  /** Set only once a notification was delivered: an undelivered one is retried, never forgotten. */
   lastNotifiedAt?: string;
+  /** A notice decided but not yet delivered (a failed publish, an invocation that died): sent again first. */
+  pendingNotice?: Notice & { slot: string; runId: string };
   unknownStreak: number;
   belowStreak: number;
   /** Optimistic concurrency: bumped on every write. */
@@ -34,6 +37,21 @@ export interface Notice {
   /** For resolved: the firing it ends. */
   firingRunId?: string;
   firingSince?: string;
+}
+
+/**
+ * The notice to deliver this cycle: a pending (undelivered) one is delivered first, unless this
+ * cycle decided a different kind (a resolved or blind notice supersedes an undelivered firing).
+ */
+export function noticeToDeliver(
+  previous: AlertState,
+  decided: Notice | undefined,
+  slot: string,
+  runId: string,
+): (Notice & { slot: string; runId: string }) | undefined {
+  const pending = previous.pendingNotice;
+  if (pending && (!decided || decided.kind === 'repeat' || decided.kind === pending.kind)) return pending;
+  return decided ? { ...decided, slot, runId } : undefined;
 }
 
 export interface Observation {
@@ -83,10 +101,7 @@ export function transition(
   const due =
     !previous.lastNotifiedAt ||
     o.at.getTime() - Date.parse(previous.lastNotifiedAt) >= s.repeatIntervalSeconds * 1000;
-  const notify = (notice: Notice) => {
-    next.lastNotifiedAt = at;
-    return { next, notice };
-  };
+  const notify = (notice: Notice) => ({ next, notice });
 
   if (o.errorRate.state === 'unknown') {
     next.unknownStreak = previous.unknownStreak + 1;

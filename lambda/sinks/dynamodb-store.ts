@@ -1,0 +1,180 @@
+/**
+ * The single-table store in DynamoDB:
+ *   pk CLUSTER#<name>   sk RUN#<at>#<runId>   a run (newest first by sk), TTL expiresAt
+ *   pk CLUSTER#<name>   sk ALERT#<fp>         the alert's state (versioned, conditional writes)
+ *   pk CLUSTER#<name>   sk METRICS            what the metrics source keeps between cycles
+ *   pk NOTIFY#<fp>      sk SLOT#<slot>        the notify-once claim for a schedule slot
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AlertState, NoticeKind } from '../alert/lifecycle.js';
+import type { MetricsState } from '../collect/metrics/source.js';
+import {
+  boundRecord,
+  CLAIM_STALE_SECONDS,
+  type ClusterState,
+  type RunRecord,
+  type RunStore,
+} from './run-store.js';
+
+const CLAIM_TTL_SECONDS = 8 * 86_400;
+
+export class DynamoDbRunStore implements RunStore {
+  private readonly db: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async loadState(cluster: string, fingerprint: string): Promise<ClusterState> {
+    const [alert, metrics] = await Promise.all([
+      this.db.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: `CLUSTER#${cluster}`, sk: `ALERT#${fingerprint}` },
+          ConsistentRead: true,
+        }),
+      ),
+      this.db.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: `CLUSTER#${cluster}`, sk: 'METRICS' },
+          ConsistentRead: true,
+        }),
+      ),
+    ]);
+    return {
+      ...(alert.Item ? { alert: alert.Item.state as AlertState } : {}),
+      ...(metrics.Item ? { metrics: metrics.Item.state as MetricsState } : {}),
+    };
+  }
+
+  async saveRun(run: RunRecord): Promise<void> {
+    const item = boundRecord(run);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `CLUSTER#${run.cluster}`, sk: `RUN#${run.at}#${run.runId}`, type: 'run', ...item },
+      }),
+    );
+  }
+
+  async saveAlertState(state: AlertState, previousVersion: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `CLUSTER#${state.cluster}`,
+            sk: `ALERT#${state.fingerprint}`,
+            type: 'alert',
+            version: state.version,
+            state,
+          },
+          ConditionExpression:
+            previousVersion === 0 ? 'attribute_not_exists(pk) OR version = :v' : 'version = :v',
+          ExpressionAttributeValues: { ':v': previousVersion },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async saveMetricsState(cluster: string, state: MetricsState): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `CLUSTER#${cluster}`, sk: 'METRICS', type: 'metrics', state },
+      }),
+    );
+  }
+
+  async claimNotification(
+    fingerprint: string,
+    slot: string,
+    kind: NoticeKind,
+    runId: string,
+  ): Promise<'claimed' | 'sent' | 'busy'> {
+    const now = Date.now();
+    const key = { pk: `NOTIFY#${fingerprint}`, sk: `SLOT#${slot}` };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...key,
+            type: 'notify',
+            kind,
+            runId,
+            claimedAt: now,
+            expiresAt: Math.floor(now / 1000) + CLAIM_TTL_SECONDS,
+          },
+          // Free, or left unsent by an invocation that died: a fresh claim by another one is respected.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND claimedAt < :stale)',
+          ExpressionAttributeValues: { ':stale': now - CLAIM_STALE_SECONDS * 1000 },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const held = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
+      );
+      return held.Item?.sentAt ? 'sent' : 'busy';
+    }
+  }
+
+  async recordNotification(fingerprint: string, slot: string, result: { messageId: string }): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `NOTIFY#${fingerprint}`, sk: `SLOT#${slot}` },
+        UpdateExpression: 'SET sentAt = :at, messageId = :m',
+        ExpressionAttributeValues: { ':at': new Date().toISOString(), ':m': result.messageId },
+      }),
+    );
+  }
+
+  async releaseNotification(fingerprint: string, slot: string, runId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `NOTIFY#${fingerprint}`, sk: `SLOT#${slot}` },
+          ConditionExpression: 'runId = :r AND attribute_not_exists(sentAt)',
+          ExpressionAttributeValues: { ':r': runId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async listRuns(cluster: string, limit: number): Promise<RunRecord[]> {
+    const answer = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+        ExpressionAttributeValues: { ':pk': `CLUSTER#${cluster}`, ':run': 'RUN#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (answer.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, ...run }) => run as RunRecord);
+  }
+}
