@@ -1,22 +1,47 @@
 /**
  * One check cycle, the arrow of the design and nothing else:
- *   config ─► collect ─► ClusterSnapshot ─► checks ─► verdict ─► alert transition ─► sinks
- * This version runs the collection: it connects, reads every source of the runbook and evaluates the
- * metrics, all at once. The checks, the verdict, the alert and the sinks arrive with the diagnosis
- * and escalation work; until then the cycle reports what it read and concludes nothing.
+ *
+ *   config ─► collect ─► ClusterSnapshot ─► checks ─► Finding[] ─► verdict ─► alert transition ─► sinks
+ *
+ * The sinks run in the order that loses nothing, as Alertmanager's pipeline does:
+ *   1. store the run (whatever was found, even when most sources failed);
+ *   2. write the alert's new state, conditionally on the version read (a concurrent invocation that
+ *      got there first wins, and this one stops: it never notifies twice);
+ *   3. claim the notification for the schedule's slot (a retried invocation finds it taken);
+ *   4. publish; a failed publish gives the claim back and fails the invocation, so it is retried;
+ *   5. record the delivery and clear the pending notice.
  */
+import { randomUUID } from 'node:crypto';
+import {
+  type AlertState,
+  DEFAULT_LIFECYCLE,
+  fingerprint,
+  initialState,
+  type Notice,
+  noticeToDeliver,
+  transition,
+} from './alert/lifecycle.js';
+import { decideVerdict, type Verdict } from './alert/verdict.js';
+import { runChecks } from './checks/index.js';
+import type { Finding } from './checks/types.js';
 import { Budget, type ClusterReader } from './collect/cluster-reader.js';
-import { collectCluster, unreachableSnapshot } from './collect/collect-cluster.js';
+import { collectCluster, sourceStates, unreachableSnapshot } from './collect/collect-cluster.js';
 import type { ClusterConnector } from './collect/connectors.js';
+import type { Measured } from './collect/metrics/evaluation.js';
 import type { MetricsSource, MetricsState } from './collect/metrics/source.js';
 import { failed } from './collect/result.js';
 import type { ClusterSnapshot } from './collect/snapshot.js';
 import type { CheckerConfig, ClusterConfig } from './config.js';
+import { renderNotification } from './sinks/message.js';
+import type { Notifier } from './sinks/notifier.js';
+import type { RunRecord, RunStore } from './sinks/run-store.js';
 
 export interface CyclePorts {
   connector: ClusterConnector;
   /** The metrics source for the cluster, on the cycle's reader (absent when the cluster is unreachable). */
   metrics: (reader: ClusterReader | undefined) => MetricsSource;
+  store: RunStore;
+  notifier: Notifier;
 }
 
 export interface CycleInput {
@@ -24,29 +49,54 @@ export interface CycleInput {
   cluster: ClusterConfig;
   /** Milliseconds the collection may take (the invocation's remaining time less what storing needs). */
   budgetMs: number;
-  /** The instant to evaluate the metrics at: now, or a past incident's time. */
+  /** The instant to evaluate at: now, or a past incident's time. */
   at?: Date;
-  /** What the metrics source kept from the previous cycle (the scrape's last sample). */
-  previousMetrics?: MetricsState;
+  /** The schedule's slot this run belongs to (the scheduler's scheduled time); defaults to the minute of `at`. */
+  slot?: string;
 }
+
+export type NotificationOutcome =
+  | { kind: Notice['kind']; status: 'sent'; messageId: string; subject: string }
+  | { kind: Notice['kind']; status: 'already-sent' | 'claimed-elsewhere' }
+  | { status: 'superseded'; reason: string };
 
 export interface CycleResult {
+  runId: string;
+  at: string;
+  slot: string;
   snapshot: ClusterSnapshot;
-  /** To keep for the next cycle. */
-  metricsState?: MetricsState;
+  findings: Finding[];
+  verdict: Verdict;
+  alert: AlertState;
+  notification: NotificationOutcome | null;
+  run: RunRecord;
 }
 
-export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<CycleResult> {
+/** Thrown when the notification could not be published: the invocation must fail and be retried. */
+export class NotifyError extends Error {
+  override readonly name = 'NotifyError';
+}
+
+function errorRateOf(snapshot: ClusterSnapshot): { errorRate: Measured; sustained: boolean } {
+  if (!snapshot.metrics.ok)
+    return { errorRate: { state: 'unknown', reason: snapshot.metrics.error.message }, sustained: false };
+  return { errorRate: snapshot.metrics.data.errorRate, sustained: snapshot.metrics.data.sustained };
+}
+
+async function collect(
+  ports: CyclePorts,
+  input: CycleInput,
+  at: Date,
+  previousMetrics: MetricsState | undefined,
+) {
   const { config, cluster, budgetMs } = input;
-  const at = input.at ?? new Date();
-  const budget = Budget.forMs(budgetMs);
   const started = Date.now();
-  const connection = await ports.connector.connect(cluster, budget);
+  const connection = await ports.connector.connect(cluster, Budget.forMs(budgetMs));
   const reader = connection.ok ? connection.data : undefined;
   try {
     const metrics = ports
       .metrics(reader)
-      .evaluate(at, input.previousMetrics)
+      .evaluate(at, previousMetrics)
       .catch((error: Error) => ({
         result: failed<never>({ kind: 'bad-response', message: `metrics: ${error.message}` }, 0),
         state: undefined,
@@ -71,11 +121,110 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
           }),
         );
     const [collected, evaluated] = await Promise.all([state, metrics]);
-    return {
-      snapshot: { ...collected, metrics: evaluated.result },
-      ...(evaluated.state ? { metricsState: evaluated.state } : {}),
-    };
+    const snapshot: ClusterSnapshot = { ...collected, metrics: evaluated.result };
+    return { snapshot, metricsState: evaluated.state };
   } finally {
-    reader?.close();
+    (reader as { close?: () => void } | undefined)?.close?.();
   }
+}
+
+export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<CycleResult> {
+  const { config, cluster } = input;
+  const at = input.at ?? new Date();
+  const slot = input.slot ?? new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString();
+  const runId = `${at.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+  const fp = fingerprint(cluster.name, config.alert.name);
+  const loaded = await ports.store.loadState(cluster.name, fp);
+
+  const { snapshot, metricsState } = await collect(ports, input, at, loaded.metrics);
+  const findings = runChecks(snapshot, { threshold: config.alert.threshold });
+  const verdict = decideVerdict(snapshot, findings);
+
+  const previous = loaded.alert ?? initialState(cluster.name, config.alert.name, at);
+  const { errorRate, sustained } = errorRateOf(snapshot);
+  const { next, notice } = transition(
+    previous,
+    { at, runId, errorRate, sustained, threshold: config.alert.threshold },
+    { repeatIntervalSeconds: config.alert.repeatInterval, ...DEFAULT_LIFECYCLE },
+  );
+  const deliver = noticeToDeliver(previous, notice, slot, runId);
+  if (deliver) next.pendingNotice = deliver;
+
+  const run: RunRecord = {
+    cluster: cluster.name,
+    runId,
+    at: at.toISOString(),
+    slot,
+    errorRate: verdict.errorRate,
+    sustained: verdict.sustained,
+    alert: { state: next.state, fingerprint: fp },
+    causes: verdict.causes,
+    findings,
+    sources: sourceStates(snapshot),
+    coverage: verdict.coverage,
+    expiresAt: Math.floor(at.getTime() / 1000) + config.bundles.retentionDays * 86_400,
+  };
+  const result = (notification: NotificationOutcome | null, alert: AlertState): CycleResult => ({
+    runId,
+    at: run.at,
+    slot,
+    snapshot,
+    findings,
+    verdict,
+    alert,
+    notification,
+    run,
+  });
+
+  // 1. The run is stored whatever happens next.
+  await ports.store.saveRun(run);
+  if (metricsState) await ports.store.saveMetricsState(cluster.name, metricsState);
+  // 2. The alert's state, only if nobody advanced it since we read it.
+  if (!(await ports.store.saveAlertState(next, previous.version))) {
+    return result(
+      {
+        status: 'superseded',
+        reason: 'a concurrent invocation advanced the alert first; it notifies, this one does not',
+      },
+      next,
+    );
+  }
+  if (!deliver) return result(null, next);
+
+  // 3. The claim for the slot: a retried or concurrent invocation finds it taken.
+  const claim = await ports.store.claimNotification(fp, deliver.slot, deliver.kind, runId);
+  if (claim === 'busy') return result({ kind: deliver.kind, status: 'claimed-elsewhere' }, next);
+  const delivered: AlertState = { ...next, version: next.version + 1, lastNotifiedAt: at.toISOString() };
+  delete delivered.pendingNotice;
+  if (claim === 'sent') {
+    await ports.store.saveAlertState(delivered, next.version);
+    return result({ kind: deliver.kind, status: 'already-sent' }, delivered);
+  }
+
+  // 4. Publish; on failure give the claim back and fail the invocation so that it is retried.
+  const notification = renderNotification({
+    cluster: cluster.name,
+    alertName: config.alert.name,
+    notice: deliver,
+    alert: next,
+    verdict,
+    findings,
+    runId,
+    at: run.at,
+    threshold: config.alert.threshold,
+    runbookUrl: config.notifications.runbookUrl,
+  });
+  let messageId: string;
+  try {
+    ({ messageId } = await ports.notifier.publish(notification));
+  } catch (error) {
+    await ports.store.releaseNotification(fp, deliver.slot, runId);
+    throw new NotifyError(
+      `the ${deliver.kind} notification for ${cluster.name} could not be published: ${(error as Error).message}`,
+    );
+  }
+  // 5. Record the delivery; the pending notice is done.
+  await ports.store.recordNotification(fp, deliver.slot, { messageId });
+  await ports.store.saveAlertState(delivered, next.version);
+  return result({ kind: deliver.kind, status: 'sent', messageId, subject: notification.subject }, delivered);
 }

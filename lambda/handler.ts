@@ -2,24 +2,34 @@
  * The checker Lambda: the middlewares (tracer, logger, metrics) around one call per scheduled event.
  * EventBridge Scheduler invokes it once per watched cluster with `{ cluster, scheduledTime }`.
  */
+
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { fromEnv } from '@aws-sdk/credential-providers';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { sourceStates } from './collect/collect-cluster.js';
 import { EksConnector } from './collect/connectors.js';
 import { EksClusterAccess, sdkDescribeCluster } from './collect/eks-cluster.js';
 import { metricsSourceFor } from './collect/metrics/source.js';
 import { type CheckerConfig, findCluster, parseConfigText } from './config.js';
-import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
+import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
 import { runCycle } from './cycle.js';
 import { BadEventError } from './errors.js';
+import { type CheckReport, toReport } from './report.js';
+import { DynamoDbRunStore } from './sinks/dynamodb-store.js';
+import type { Notifier } from './sinks/notifier.js';
+import type { RunStore } from './sinks/run-store.js';
+import { SnsNotifier } from './sinks/sns-notifier.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
@@ -33,21 +43,29 @@ export const scheduledEventSchema = z.object({
 });
 export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
 
-export interface CheckResult {
-  cluster: string;
-  scheduledTime: string | null;
-  /** `collected`: every source was read (or its failure recorded); no diagnosis exists in this version. */
-  status: 'collected';
-  /** Each source: `ok`, or the kind of its failure. */
-  sources: Record<string, string>;
-  elapsedMs: number;
-  message: string;
-}
-
 /** Time kept back from the collection for what follows it in the invocation (storing, notifying). */
 const RESERVE_MS = 15_000;
 
 let cachedConfig: CheckerConfig | undefined;
+let store: RunStore | undefined;
+let sns: Notifier | undefined;
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`${name} is not set: the function must be deployed by the tenant-checker stack`);
+  return value;
+}
+
+const dynamodb = new DynamoDBClient({});
+function runStore(): RunStore {
+  store ??= new DynamoDbRunStore(dynamodb, requiredEnv(ENV.runsTable));
+  return store;
+}
+function notifier(): Notifier {
+  sns ??= new SnsNotifier(new SNSClient({}), requiredEnv(ENV.topicArn));
+  return sns;
+}
 // Per container: DescribeCluster answers are cached here, while every invocation signs a new token.
 const credentials = fromEnv();
 const eksAccess = new EksClusterAccess(sdkDescribeCluster(), credentials);
@@ -81,7 +99,7 @@ export function readEvent(event: unknown, config: CheckerConfig): ScheduledEvent
 export async function checkCluster(
   event: unknown,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
-): Promise<CheckResult> {
+): Promise<CheckReport> {
   const config = loadConfig();
   const { cluster, scheduledTime } = readEvent(event, config);
   logger.appendKeys({ cluster });
@@ -92,39 +110,68 @@ export async function checkCluster(
     threshold: config.alert.threshold,
     forSeconds: config.alert.for,
   };
-  // The scrape's previous sample is kept by the run store (diagnosis work); until then each scrape is a first one.
-  const { snapshot } = await runCycle(
+  const result = await runCycle(
     {
       connector: new EksConnector(eksAccess),
       metrics: (reader) =>
         metricsSourceFor(clusterConfig, settings, { ...(reader ? { reader } : {}), credentials }),
+      store: runStore(),
+      notifier: notifier(),
     },
-    { config, cluster: clusterConfig, budgetMs },
+    {
+      config,
+      cluster: clusterConfig,
+      budgetMs,
+      ...(scheduledTime ? { slot: new Date(scheduledTime).toISOString() } : {}),
+    },
   );
-  const sources = sourceStates(snapshot);
-  const failed = Object.entries(sources).filter(([, state]) => state !== 'ok');
-  // No diagnosis exists in this version: say what was read, conclude nothing, and emit no heartbeat
-  // (the heartbeat counts completed check cycles, and this is not one yet).
-  const message = `read ${Object.keys(sources).length - failed.length} of ${Object.keys(sources).length} sources of cluster ${cluster}; diagnosis is not implemented in this version, nothing was concluded`;
-  logger.info(message, { scheduledTime, sources, elapsedMs: snapshot.elapsedMs, budgetMs });
-  for (const [name] of failed) {
-    const result = snapshot[name as keyof typeof snapshot] as {
-      ok: false;
-      error: { kind: string; status?: number; message: string };
+  const report = toReport(result);
+  const failed = Object.entries(report.sources).filter(([, state]) => state !== 'ok');
+  logger.info('check cycle completed', {
+    runId: report.runId,
+    scheduledTime,
+    errorRate: report.errorRate,
+    sustained: report.sustained,
+    alert: report.alert.state,
+    causes: report.causes.map((c) => `${c.id} ${c.confidence}`),
+    notification: report.notification,
+  });
+  for (const [source, kind] of failed) {
+    const value = result.snapshot[source as keyof typeof result.snapshot] as {
+      ok: boolean;
+      error?: { message: string };
     };
-    logger.warn('source could not be read', { source: name, error: result.error });
+    logger.warn('source could not be read', { source, kind, error: value.error?.message });
   }
-  return {
-    cluster,
-    scheduledTime: scheduledTime ?? null,
-    status: 'collected',
-    sources,
-    elapsedMs: snapshot.elapsedMs,
-    message,
-  };
+  // The heartbeat: one completed check cycle for this cluster (its absence is the silence alarm).
+  metrics.addDimension('cluster', cluster);
+  metrics.addMetric(HEARTBEAT_METRIC, MetricUnit.Count, 1);
+  return report;
 }
+
+/**
+ * A retried delivery of the same scheduled event returns the first result instead of running again
+ * (the notify-once claim guards the same thing one level down). Manual invocations without a
+ * scheduled time are not deduplicated.
+ */
+const idempotency = makeHandlerIdempotent({
+  persistenceStore: new DynamoDBPersistenceLayer({
+    tableName: process.env[ENV.runsTable] ?? 'unset',
+    awsSdkV3Client: dynamodb,
+    keyAttr: 'pk',
+    sortKeyAttr: 'sk',
+    staticPkValue: 'IDEMPOTENCY',
+    expiryAttr: 'expiresAt',
+  }),
+  config: new IdempotencyConfig({
+    eventKeyJmesPath: 'scheduledTime && [cluster, scheduledTime]',
+    throwOnNoIdempotencyKey: false,
+    expiresAfterSeconds: 24 * 3600,
+  }),
+});
 
 export const handler = middy(checkCluster)
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(idempotency);

@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../lambda/config.js';
+import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
+import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
 import { verifyEksToken } from './simulator/eks-token-rules.js';
 import { healthyCluster } from './simulator/fixtures.js';
@@ -13,6 +15,8 @@ const credentials = {
 };
 let sim: Simulator;
 let eks: EksEndpoint;
+let dynamo: LocalDynamo;
+let tables = 0;
 
 beforeAll(async () => {
   const fixture = healthyCluster();
@@ -23,10 +27,12 @@ beforeAll(async () => {
   };
   sim = await startSimulator(fixture);
   eks = await startEksEndpoint({ 'prod-eks-1': { endpoint: sim.url, caPem: sim.caPem } });
+  dynamo = await startDynamo();
 });
 afterAll(async () => {
   await sim?.close();
   await eks?.close();
+  await dynamo?.close();
 });
 
 const document = {
@@ -63,10 +69,12 @@ async function freshHandler() {
 describe('the checker handler', () => {
   let output: string[];
 
-  beforeEach(() => {
+  let table = '';
+  beforeEach(async () => {
     output = [];
     // POWERTOOLS_DEV makes the logger and metrics write through the global console, which we read.
     vi.stubEnv('POWERTOOLS_DEV', 'true');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
         output.push(args.map(String).join(' '));
@@ -78,6 +86,12 @@ describe('the checker handler', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
     vi.stubEnv('AWS_SESSION_TOKEN', credentials.sessionToken);
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
+    // A table of its own per test: the alert's state must not leak from one test into the next.
+    table = `runs-${++tables}`;
+    await createTable(dynamo.client, table);
+    vi.stubEnv('RUNS_TABLE', table);
+    vi.stubEnv('TOPIC_ARN', 'arn:aws:sns:eu-west-1:123456789012:checker-notifications');
   });
   afterEach(() => {
     vi.restoreAllMocks();
@@ -85,31 +99,45 @@ describe('the checker handler', () => {
     delete process.env.CHECKER_CONFIG;
   });
 
-  it('reads every source of the cluster through EKS, says it concluded nothing, and claims no completed cycle', async () => {
+  it('runs a whole check cycle through EKS: a healthy cluster, a stored run, a heartbeat, no notification', async () => {
     const handler = await freshHandler();
-    const result = await handler(
+    const report = await handler(
       { cluster: 'prod-eks-1', scheduledTime: '2026-11-26T14:05:00Z' },
       lambdaContext(),
     );
-    expect(result).toMatchObject({
+    expect(report).toMatchObject({
       cluster: 'prod-eks-1',
-      scheduledTime: '2026-11-26T14:05:00Z',
-      status: 'collected',
+      alert: { state: 'inactive' },
+      notification: null,
+      bundle: null,
     });
-    expect(Object.values(result.sources)).toHaveLength(15);
-    expect(Object.entries(result.sources).filter(([, state]) => state !== 'ok')).toEqual([]);
-    expect(result.message).toBe(
-      'read 15 of 15 sources of cluster prod-eks-1; diagnosis is not implemented in this version, nothing was concluded',
-    );
+    // Nothing is named, and nothing is called healthy either, until the rate is known.
+    expect(report.causes).toEqual([]);
+    expect(Object.values(report.sources)).toHaveLength(15);
+    // The first scrape has no rate yet: the error rate is unknown, never read as healthy.
+    expect(report.errorRate).toBeNull();
+    expect(Object.entries(report.sources).filter(([, state]) => state !== 'ok')).toEqual([]);
+    const runs = await new DynamoDbRunStore(dynamo.client, table).listRuns('prod-eks-1', 10);
+    expect(runs.map((r) => r.runId)).toContain(report.runId);
     const logs = output.join('\n').replace(/\s+/g, '');
     expect(logs).toContain('"level":"INFO"');
     expect(logs).toContain('"cluster":"prod-eks-1"');
     expect(logs).toContain('"function_request_id":"c6af9ac6-7b61-11e6-9a41-93e812345678"');
-    // The heartbeat counts completed check cycles only: none happened.
-    expect(logs).not.toContain('CheckCycleCompleted');
+    // The heartbeat: one completed check cycle, with the cluster as a dimension.
+    expect(logs).toContain('"CheckCycleCompleted":1');
     // No credential and no token in the logs.
     for (const secret of [credentials.secretAccessKey, credentials.sessionToken, 'k8s-aws-v1.'])
       expect(logs).not.toContain(secret);
+  });
+
+  it('returns the first result for a retried delivery of the same scheduled event', async () => {
+    const handler = await freshHandler();
+    const event = { cluster: 'prod-eks-1', scheduledTime: '2026-11-26T14:10:00Z' };
+    const first = await handler(event, lambdaContext());
+    const again = await handler(event, lambdaContext());
+    expect(again.runId).toBe(first.runId);
+    const runs = await new DynamoDbRunStore(dynamo.client, table).listRuns('prod-eks-1', 50);
+    expect(runs.filter((r) => r.slot === '2026-11-26T14:10:00.000Z')).toHaveLength(1);
   });
 
   it('describes the cluster once per container and signs a token per invocation', async () => {
@@ -131,6 +159,8 @@ describe('the checker handler', () => {
     ).runtimeDocument;
     const handler = await freshHandler();
     const result = await handler({ cluster: 'gone-eks' }, lambdaContext());
+    expect(result.alert.state).toBe('inactive');
+    expect(result.causes).toEqual([]);
     const { metrics, ...cluster } = result.sources;
     expect(new Set(Object.values(cluster))).toEqual(new Set(['bad-response']));
     // The scrape source reads through the API server too: it says so rather than guess.

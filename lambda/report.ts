@@ -1,0 +1,49 @@
+/**
+ * The report of one cycle: the JSON object of `tenant-check run --format json` and the Lambda's
+ * return value (a contract, see the design notes: extend, don't rename).
+ */
+import type { CycleResult } from './cycle.js';
+
+export interface CheckReport {
+  cluster: string;
+  runId: string;
+  evaluatedAt: string;
+  errorRate: number | null;
+  sustained: boolean;
+  alert: { state: string; fingerprint: string };
+  causes: { id: string; confidence: number; evidence: string[] }[];
+  findings: {
+    check: string;
+    status: string;
+    cause: string | null;
+    summary: string;
+    evidence: string[];
+    remediation: string[];
+  }[];
+  bundle: { location: string; link: string | null; expiresAt: string | null } | null;
+  notification: CycleResult['notification'];
+  sources: Record<string, string>;
+}
+
+export function toReport(result: CycleResult): CheckReport {
+  return {
+    cluster: result.run.cluster,
+    runId: result.runId,
+    evaluatedAt: result.at,
+    errorRate: result.verdict.errorRate,
+    sustained: result.verdict.sustained,
+    alert: { state: result.alert.state, fingerprint: result.alert.fingerprint },
+    causes: result.verdict.causes.map(({ id, confidence, evidence }) => ({ id, confidence, evidence })),
+    findings: result.findings.map(({ check, status, cause, summary, evidence, remediation }) => ({
+      check,
+      status,
+      cause,
+      summary,
+      evidence,
+      remediation,
+    })),
+    bundle: null,
+    notification: result.notification,
+    sources: result.run.sources,
+  };
+}

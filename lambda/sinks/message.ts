@@ -1,0 +1,106 @@
+/** The notification's words: what state, how bad, since when, why, what to do, where the evidence is. */
+import type { AlertState, Notice } from '../alert/lifecycle.js';
+import type { Verdict } from '../alert/verdict.js';
+import { CAUSES } from '../checks/causes.js';
+import type { Finding } from '../checks/types.js';
+import type { Notification } from './notifier.js';
+
+const MAX_SUBJECT = 99;
+/** SNS takes 256 KB; the body stays well inside it with room for the attributes. */
+export const MAX_BODY_BYTES = 240 * 1024;
+
+export interface MessageInput {
+  cluster: string;
+  alertName: string;
+  notice: Notice;
+  alert: AlertState;
+  verdict: Verdict;
+  findings: Finding[];
+  runId: string;
+  at: string;
+  threshold: number;
+  runbookUrl: string;
+  bundle?: { link?: string; expiresAt?: string; error?: string };
+}
+
+const percent = (r: number | null) => (r === null ? 'unknown' : `${Math.round(r * 1000) / 10}%`);
+
+export function renderNotification(m: MessageInput): Notification {
+  const top = m.verdict.causes[0];
+  const topTitle = top && top.id !== 'none' ? CAUSES[top.id].title : undefined;
+  const state = {
+    firing: 'FIRING',
+    repeat: 'FIRING',
+    resolved: 'RESOLVED',
+    blind: 'CHECKER BLIND',
+    unblind: 'CHECKER SEES AGAIN',
+  }[m.notice.kind];
+  const rate = m.notice.kind === 'blind' ? 'error rate unknown' : percent(m.verdict.errorRate);
+  let subject =
+    `[${state}] ${m.alertName} ${rate} on ${m.cluster}${topTitle && m.notice.kind !== 'resolved' ? `: ${topTitle}` : ''}`.replace(
+      /[\r\n]+/g,
+      ' ',
+    );
+  if (subject.length > MAX_SUBJECT) subject = `${subject.slice(0, MAX_SUBJECT - 1)}…`;
+
+  const lines: string[] = [];
+  lines.push(`${state}: ${m.alertName} on ${m.cluster}`, '');
+  if (m.notice.kind === 'resolved') {
+    lines.push(`Resolved: the error rate is ${percent(m.verdict.errorRate)}, below ${percent(m.threshold)}.`);
+    if (m.notice.firingSince)
+      lines.push(
+        `This ends the firing that began ${m.notice.firingSince} (run ${m.notice.firingRunId ?? 'unknown'}).`,
+      );
+  } else if (m.notice.kind === 'blind') {
+    lines.push(
+      `The checker could not evaluate the error rate for ${m.alert.unknownStreak} cycles in a row: treat the cluster as unobserved.`,
+    );
+    lines.push(`Sources not read: ${m.verdict.unread.join(', ') || 'none'}`);
+  } else {
+    lines.push(
+      `Error rate: ${percent(m.verdict.errorRate)} (threshold ${percent(m.threshold)})${m.verdict.sustained ? ', sustained' : ''}`,
+    );
+    if (m.alert.firingSince) lines.push(`Firing since: ${m.alert.firingSince}`);
+  }
+  if (m.verdict.causes.length > 0 && m.notice.kind !== 'resolved') {
+    lines.push('', 'Probable causes:');
+    for (const c of m.verdict.causes.slice(0, 3)) {
+      lines.push(
+        `- ${c.id}${c.id !== 'none' ? ` (${CAUSES[c.id].title})` : ''}, confidence ${Math.round(c.confidence * 100)}%`,
+      );
+      for (const e of c.evidence.slice(0, 4)) lines.push(`    ${e}`);
+    }
+    const steps = m.findings.find((f) => f.cause === top?.id && f.remediation.length > 0)?.remediation ?? [];
+    if (steps.length > 0) {
+      lines.push('', 'What to do (from the runbook):');
+      steps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
+    }
+  }
+  lines.push('');
+  if (m.bundle?.link)
+    lines.push(
+      `Escalation bundle: ${m.bundle.link}`,
+      `(link valid until ${m.bundle.expiresAt ?? 'unknown'})`,
+    );
+  else if (m.bundle?.error) lines.push(`No escalation bundle: ${m.bundle.error}`);
+  lines.push(`Runbook: ${m.runbookUrl}`, `Run: ${m.runId} at ${m.at}`);
+  let body = lines.join('\n');
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+    const note = '\n\n[truncated: the rest is in the escalation bundle]';
+    body = `${Buffer.from(body)
+      .subarray(0, MAX_BODY_BYTES - note.length)
+      .toString('utf8')}${note}`;
+  }
+  return {
+    cluster: m.cluster,
+    kind: m.notice.kind,
+    subject,
+    body,
+    attributes: {
+      cluster: m.cluster,
+      state: state.toLowerCase().replace(/ /g, '-'),
+      severity: m.notice.kind === 'resolved' || m.notice.kind === 'unblind' ? 'info' : 'warning',
+      topCause: top?.id ?? 'unknown',
+    },
+  };
+}
