@@ -73,7 +73,7 @@ export function renderNotification(m: MessageInput): Notification {
     const steps = m.findings.find((f) => f.cause === top?.id && f.remediation.length > 0)?.remediation ?? [];
     if (steps.length > 0) {
       lines.push('', 'What to do (from the runbook):');
-      steps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
+      for (const [i, step] of steps.entries()) lines.push(`${i + 1}. ${step}`);
     }
   }
   lines.push('');
