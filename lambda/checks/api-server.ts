@@ -129,15 +129,18 @@ export const apiServer: Check = (snapshot) => {
       );
     }
     if (m.apiServerP95Seconds?.state === 'ok' && m.apiServerP95Seconds.value > 1) {
+      const p95 = m.apiServerP95Seconds.value;
       out.push(
         finding(
           snapshot,
           'api-server',
-          'warn',
+          p95 > 2 ? 'fail' : 'warn',
           'control-plane-degraded',
-          `API server p95 latency ${m.apiServerP95Seconds.value.toFixed(2)} s`,
-          [],
-          0.5,
+          `API server p95 latency ${p95.toFixed(2)} s`,
+          [
+            'histogram_quantile(0.95, apiserver_request_duration_seconds) over 5m, WATCH and CONNECT excluded',
+          ],
+          p95 > 2 ? 0.75 : 0.5,
         ),
       );
     }

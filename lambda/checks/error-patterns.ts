@@ -56,15 +56,17 @@ export const errorPatterns: Check = (snapshot) => {
   }
   // Reconciler errors nothing else explains: the operator's own logic (with fewer infra signals, more likely).
   if (unexplained >= 5 && errors > 0 && unexplained / errors >= 0.3) {
+    const share = unexplained / errors;
+    const strong = unexplained >= 20 && share >= 0.5;
     out.push(
       finding(
         snapshot,
         'error-patterns',
-        'warn',
+        strong ? 'fail' : 'warn',
         'controller-bug',
-        `${unexplained} reconcile errors match no infrastructure signal`,
+        `${unexplained} reconcile errors match no infrastructure signal: the operator's own logic`,
         unexplainedEvidence.slice(0, 5),
-        0.45 * (unexplained / errors),
+        (strong ? 0.7 : 0.45) * share,
       ),
     );
   }
