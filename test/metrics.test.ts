@@ -157,7 +157,7 @@ describe('what the numbers say', () => {
     expect(started).toBeLessThanOrEqual(t - 35 * 60);
     expect(p.errorsPerMinute.state === 'ok' && p.errorsPerMinute.value).toBeCloseTo(120, 6);
     expect(p.reconcilesPerSecond).toEqual({ state: 'ok', value: 10 });
-    expect(p.workqueue).toEqual({ depth: 180 });
+    expect(p.workqueue).toEqual({ depth: 180, longestRunningSeconds: 0 });
     expect(p.restClient?.throttledPerSecond).toBeCloseTo(5, 6);
     expect(scrape.restClient?.throttledPerSecond).toBeCloseTo(5, 6);
     expect(scrape.workqueue).toEqual({ depth: 180 });

@@ -15,6 +15,8 @@ export interface Rates {
   rest200?: number;
   rest429?: number;
   workqueueDepth?: number;
+  /** workqueue_longest_running_processor_seconds (a stuck worker). */
+  longestRunning?: number;
 }
 
 export interface Phase {
@@ -34,6 +36,8 @@ export interface MetricScenario {
   stopsAt?: number;
   /** The operator's pod restarts once every this many seconds (kube-state-metrics' counter). */
   restartEvery?: number;
+  /** The API server answers slowly (p95 about 2.9 s instead of 0.25 s). */
+  apiServerSlow?: boolean;
   expected: { verdict: 'firing' | 'pending' | 'ok' | 'unknown'; blind: boolean };
 }
 
@@ -175,9 +179,13 @@ export function counterAt(scenario: MetricScenario, name: CounterName, offset: n
   return Math.round(total);
 }
 
-export function gaugeAt(scenario: MetricScenario, offset: number): number {
+export function gaugeAt(
+  scenario: MetricScenario,
+  offset: number,
+  name: 'workqueueDepth' | 'longestRunning' = 'workqueueDepth',
+): number {
   let value = 0;
-  for (const phase of scenario.phases) if (offset >= phase.from) value = phase.rates.workqueueDepth ?? 0;
+  for (const phase of scenario.phases) if (offset >= phase.from) value = phase.rates[name] ?? 0;
   return value;
 }
 
@@ -234,6 +242,9 @@ export function openMetricsBackfill(
   ]);
   family('workqueue_depth', 'gauge', [{ labels: `${OPERATOR_LABELS},name="tenant"`, value: gaugeAt }]);
   family('go_goroutines', 'gauge', [{ labels: OPERATOR_LABELS, value: (s, o) => 140 + gaugeAt(s, o) }]);
+  family('workqueue_longest_running_processor_seconds', 'gauge', [
+    { labels: `${OPERATOR_LABELS},name="tenant"`, value: (s, o) => gaugeAt(s, o, 'longestRunning') },
+  ]);
   // kube-state-metrics' view of the operator's pod, and the API server's own latency histogram:
   // per second, 80 requests under 0.1 s, 15 more under 0.25 s, 4 under 0.5 s, 1 under 1 s (p95 = 0.25 s).
   family('kube_pod_container_status_restarts_total', 'counter', [
@@ -243,19 +254,34 @@ export function openMetricsBackfill(
         s.restartEvery ? Math.floor((o - (s.phases[0]?.from ?? HOURS4)) / s.restartEvery) : 0,
     },
   ]);
-  const buckets: [string, number][] = [
+  const normal: [string, number][] = [
     ['0.1', 80],
     ['0.25', 95],
     ['0.5', 99],
     ['1', 100],
     ['+Inf', 100],
   ];
+  const slow: [string, number][] = [
+    ['0.1', 40],
+    ['0.25', 50],
+    ['0.5', 60],
+    ['1', 70],
+    ['2.5', 94],
+    ['5', 100],
+    ['+Inf', 100],
+  ];
+  const les = ['0.1', '0.25', '0.5', '1', '2.5', '5', '+Inf'];
   family(
     'apiserver_request_duration_seconds_bucket',
     'counter',
-    buckets.map(([le, perSecond]) => ({
+    les.map((le) => ({
       labels: `job="apiserver",verb="GET",resource="tenants",le="${le}"`,
-      value: (s: MetricScenario, o: number) => Math.round(perSecond * (o - (s.phases[0]?.from ?? HOURS4))),
+      value: (s: MetricScenario, o: number) => {
+        const perSecond = (s.apiServerSlow ? slow : normal).find(([b]) => b === le)?.[1];
+        return perSecond === undefined
+          ? undefined
+          : Math.round(perSecond * (o - (s.phases[0]?.from ?? HOURS4)));
+      },
     })),
   );
   lines.push('# EOF', '');
