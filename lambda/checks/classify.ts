@@ -22,6 +22,12 @@ interface Rule {
 const re = (pattern: RegExp) => (text: string) => pattern.test(text);
 
 const RULES: Rule[] = [
+  // A workload that is not up yet is a symptom: scheduling, capacity, quota or image checks name why.
+  {
+    cause: null,
+    weight: 0,
+    test: re(/\d+\/\d+ replicas available|is not ready yet|waiting for (the )?rollout/i),
+  },
   { cause: null, weight: 0, test: re(/the object has been modified|Operation cannot be fulfilled on/i) },
   {
     cause: 'admission-webhook-denied',

@@ -13,7 +13,7 @@ export const errorPatterns: Check = (snapshot) => {
   let unexplained = 0;
   const unexplainedEvidence: string[] = [];
   for (const pattern of summary.patterns) {
-    const classified = classifyMessage(pattern.example) ?? classifyMessage(pattern.pattern);
+    const classified = classifyMessage(pattern.sample);
     if (classified && classified.cause === null) {
       noise += pattern.count;
       continue;

@@ -203,6 +203,8 @@ export interface ErrorPattern {
   tags: LogTag[];
   /** One real occurrence, as logged (cut to 500 characters). */
   example: string;
+  /** That occurrence's message and error, not normalised (cut to 1,000 characters): what classifiers read. */
+  sample: string;
   firstSeen?: string;
   lastSeen?: string;
 }
@@ -293,6 +295,7 @@ export class LogSummarizer {
       level: entry.level,
       tags: entry.tags,
       example: raw.slice(0, 500),
+      sample: (entry.error ? `${entry.message}: ${entry.error}` : entry.message).slice(0, 1000),
     };
     if (entry.controller) created.controller = entry.controller;
     if (entry.time) {

@@ -1,0 +1,96 @@
+/**
+ * Every incident of the library, end to end: the simulator as the cluster, the real Prometheus
+ * (backfilled by promtool) as the metrics, one whole check cycle, and the verdict an on-call
+ * engineer would reach: the top cause, the alert's state, and whether it pages.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CAUSE_IDS } from '../lambda/checks/causes.js';
+import { KubeconfigConnector } from '../lambda/collect/connectors.js';
+import { promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
+import { parseConfig } from '../lambda/config.js';
+import { runCycle } from '../lambda/cycle.js';
+import { FileRunStore } from '../lambda/sinks/file-store.js';
+import { MemoryNotifier } from '../lambda/sinks/notifier.js';
+import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
+import { openMetricsBackfill, SCENARIO_SPACING_SECONDS } from './metrics/scenarios.js';
+import { INCIDENTS, type Incident } from './scenarios/library.js';
+import { startSimulator } from './simulator/server.js';
+
+const config = parseConfig({
+  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'prometheus' } }],
+});
+const cluster = config.clusters[0] as (typeof config.clusters)[number];
+const T0 = Math.floor(Date.now() / 60_000) * 60 - 2 * 3600;
+const timeOf = (i: number) => T0 - i * SCENARIO_SPACING_SECONDS;
+
+let prometheus: PrometheusServer;
+beforeAll(async () => {
+  prometheus = await startPrometheus(
+    openMetricsBackfill(
+      INCIDENTS.map((incident, i) => ({
+        scenario: { name: incident.name, expected: { verdict: 'ok', blind: false }, ...incident.metrics },
+        t: timeOf(i),
+      })),
+    ),
+  );
+});
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+async function cycle(incident: Incident, i: number) {
+  const sim = await startSimulator(incident.fixture());
+  const notifier = new MemoryNotifier();
+  try {
+    const result = await runCycle(
+      {
+        connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
+        metrics: () =>
+          promqlSource('prometheus', urlTransport(prometheus.url), {
+            operator: config.operator,
+            threshold: config.alert.threshold,
+            forSeconds: config.alert.for,
+          }),
+        store: new FileRunStore(mkdtempSync(join(tmpdir(), `runs-${incident.name}-`))),
+        notifier,
+      },
+      { config, cluster, budgetMs: 30_000, at: new Date(timeOf(i) * 1000) },
+    );
+    return { result, notifier };
+  } finally {
+    await sim.close();
+  }
+}
+
+describe('the incident library', () => {
+  it('has an incident for every cause id of the runbook', () => {
+    const covered = new Set(INCIDENTS.map((i) => i.cause));
+    expect(CAUSE_IDS.filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  it.each(INCIDENTS.map((incident, i) => [incident.name, incident, i] as const))(
+    '%s',
+    async (_name, incident, i) => {
+      const { result, notifier } = await cycle(incident, i);
+      const ranked = result.verdict.causes.map((c) => `${c.id} ${c.confidence}`);
+      expect(result.verdict.causes[0]?.id, `ranked: ${ranked.join(', ')}`).toBe(incident.cause);
+      expect(result.alert.state).toBe(incident.alert);
+      if (incident.alert === 'firing') {
+        expect(notifier.sent).toHaveLength(1);
+        expect(notifier.sent[0]?.subject).toMatch(/^\[FIRING\] TenantReconciliationErrors 20% on prod-eks-1/);
+        expect(notifier.sent[0]?.attributes.topCause).toBe(incident.cause);
+        // The evidence quotes what was seen, and the resolution names the real deployment.
+        expect(result.verdict.causes[0]?.evidence.length).toBeGreaterThan(0);
+        expect(result.findings.find((f) => f.cause === incident.cause)?.remediation.join('\n')).toMatch(
+          /tenant-operator|kubectl|quota|CoreDNS|etcd|node|volume|webhook|database|endpoint|networkpolic/i,
+        );
+      } else {
+        expect(notifier.sent).toEqual([]);
+      }
+      expect(result.run.sources.tenants).toBe('ok');
+    },
+  );
+});
