@@ -1,5 +1,6 @@
 /** Diagnosis step 5: the controller's own metrics: workqueue, stuck workers, goroutines, memory. */
 import { finding, mib } from './finding.js';
+import { RUNBOOK_NOTES } from './remediation.js';
 import type { Check, Finding } from './types.js';
 
 const STUCK_SECONDS = 600;
@@ -81,6 +82,12 @@ export const controllerMetrics: Check = (snapshot) => {
       );
     }
   }
+  // Where the runbook's step 5 would have looked (a port-forward to :8080) versus where the numbers came from.
+  out.push(
+    finding(snapshot, 'controller-metrics', 'ok', null, `controller metrics read from ${m.source}`, [], 0, [
+      RUNBOOK_NOTES.metricsPort(snapshot.operator),
+    ]),
+  );
   if (m.byController.length > 0) {
     const worst = m.byController[0];
     if (worst && worst.errorRatio !== undefined && worst.errorRatio > 0) {
