@@ -10,7 +10,6 @@ import type { MetricScenario, Rates } from '../metrics/scenarios.js';
 import {
   event,
   healthyCluster,
-  logLine,
   networkPolicy,
   node,
   operatorNames,
@@ -331,7 +330,7 @@ export const INCIDENTS: Incident[] = [
         state: {
           waiting: {
             reason: 'CrashLoopBackOff',
-            message: 'back-off 5m0s restarting failed container=manager pod=' + POD,
+            message: `back-off 5m0s restarting failed container=manager pod=${POD}`,
           },
         },
         lastState: {
