@@ -32,6 +32,8 @@ import type { MetricsSource, MetricsState } from './collect/metrics/source.js';
 import { failed } from './collect/result.js';
 import type { ClusterSnapshot } from './collect/snapshot.js';
 import type { CheckerConfig, ClusterConfig } from './config.js';
+import { buildBundle, bundleKey } from './sinks/bundle.js';
+import type { BundleStore, StoredBundle } from './sinks/bundle-store.js';
 import { renderNotification } from './sinks/message.js';
 import type { Notifier } from './sinks/notifier.js';
 import type { RunRecord, RunStore } from './sinks/run-store.js';
@@ -41,6 +43,7 @@ export interface CyclePorts {
   /** The metrics source for the cluster, on the cycle's reader (absent when the cluster is unreachable). */
   metrics: (reader: ClusterReader | undefined) => MetricsSource;
   store: RunStore;
+  bundles: BundleStore;
   notifier: Notifier;
 }
 
@@ -69,6 +72,8 @@ export interface CycleResult {
   verdict: Verdict;
   alert: AlertState;
   notification: NotificationOutcome | null;
+  /** The escalation bundle written for this run's notification, or why it could not be. */
+  bundle: (StoredBundle & { key: string }) | { error: string } | null;
   run: RunRecord;
 }
 
@@ -164,7 +169,9 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     coverage: verdict.coverage,
     expiresAt: Math.floor(at.getTime() / 1000) + config.bundles.retentionDays * 86_400,
   };
+  let bundle: CycleResult['bundle'] = null;
   const result = (notification: NotificationOutcome | null, alert: AlertState): CycleResult => ({
+    bundle,
     runId,
     at: run.at,
     slot,
@@ -201,6 +208,28 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     return result({ kind: deliver.kind, status: 'already-sent' }, delivered);
   }
 
+  // The escalation bundle, for a notice that asks someone to act; a bundle that fails still notifies.
+  if (deliver.kind === 'firing' || deliver.kind === 'repeat' || deliver.kind === 'blind') {
+    const key = bundleKey(cluster.name, runId, run.at);
+    try {
+      const built = await buildBundle({
+        snapshot,
+        findings,
+        verdict,
+        runId,
+        at: run.at,
+        alertName: config.alert.name,
+        notice: deliver,
+        alertSince: next.since,
+      });
+      bundle = { key, ...(await ports.bundles.put(key, built.body)) };
+      await ports.store.attachBundle(run, { key });
+    } catch (error) {
+      bundle = { error: `the escalation bundle could not be written: ${(error as Error).message}` };
+      await ports.store.attachBundle(run, { error: bundle.error }).catch(() => undefined);
+    }
+  }
+
   // 4. Publish; on failure give the claim back and fail the invocation so that it is retried.
   const notification = renderNotification({
     cluster: cluster.name,
@@ -213,6 +242,18 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     at: run.at,
     threshold: config.alert.threshold,
     runbookUrl: config.notifications.runbookUrl,
+    ...(bundle
+      ? {
+          bundle:
+            'error' in bundle
+              ? { error: bundle.error }
+              : {
+                  ...(bundle.link ? { link: bundle.link } : {}),
+                  ...(bundle.expiresAt ? { expiresAt: bundle.expiresAt } : {}),
+                  ...(bundle.linkNote ? { note: bundle.linkNote } : {}),
+                },
+        }
+      : {}),
   });
   let messageId: string;
   try {

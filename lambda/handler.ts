@@ -13,6 +13,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { fromEnv } from '@aws-sdk/credential-providers';
 import middy from '@middy/core';
@@ -26,6 +27,7 @@ import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './consta
 import { runCycle } from './cycle.js';
 import { BadEventError } from './errors.js';
 import { type CheckReport, toReport } from './report.js';
+import { type BundleStore, S3BundleStore } from './sinks/bundle-store.js';
 import { DynamoDbRunStore } from './sinks/dynamodb-store.js';
 import type { Notifier } from './sinks/notifier.js';
 import type { RunStore } from './sinks/run-store.js';
@@ -61,6 +63,14 @@ const dynamodb = new DynamoDBClient({});
 function runStore(): RunStore {
   store ??= new DynamoDbRunStore(dynamodb, requiredEnv(ENV.runsTable));
   return store;
+}
+let s3: BundleStore | undefined;
+function bundleStore(config: CheckerConfig): BundleStore {
+  s3 ??= new S3BundleStore(new S3Client({}), requiredEnv(ENV.bundleBucket), {
+    linkExpirySeconds: config.bundles.linkExpiry,
+    credentials,
+  });
+  return s3;
 }
 function notifier(): Notifier {
   sns ??= new SnsNotifier(new SNSClient({}), requiredEnv(ENV.topicArn));
@@ -116,6 +126,7 @@ export async function checkCluster(
       metrics: (reader) =>
         metricsSourceFor(clusterConfig, settings, { ...(reader ? { reader } : {}), credentials }),
       store: runStore(),
+      bundles: bundleStore(config),
       notifier: notifier(),
     },
     {

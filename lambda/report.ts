@@ -42,7 +42,10 @@ export function toReport(result: CycleResult): CheckReport {
       evidence,
       remediation,
     })),
-    bundle: null,
+    bundle:
+      result.bundle && !('error' in result.bundle)
+        ? { location: result.bundle.location, link: result.bundle.link, expiresAt: result.bundle.expiresAt }
+        : null,
     notification: result.notification,
     sources: result.run.sources,
   };

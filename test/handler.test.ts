@@ -92,6 +92,7 @@ describe('the checker handler', () => {
     await createTable(dynamo.client, table);
     vi.stubEnv('RUNS_TABLE', table);
     vi.stubEnv('TOPIC_ARN', 'arn:aws:sns:eu-west-1:123456789012:checker-notifications');
+    vi.stubEnv('BUNDLE_BUCKET', 'checker-bundles');
   });
   afterEach(() => {
     vi.restoreAllMocks();

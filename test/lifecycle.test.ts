@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * The alert's lifecycle: the pure state machine, then whole cycles on DynamoDB (dynalite) over
  * hours of schedule slots: pending → firing after the `for` window → repeat → resolved, a retried
@@ -17,6 +20,7 @@ import type { MetricsSource } from '../lambda/collect/metrics/source.js';
 import { succeeded } from '../lambda/collect/result.js';
 import { parseConfig } from '../lambda/config.js';
 import { NotifyError, runCycle } from '../lambda/cycle.js';
+import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { MemoryNotifier, type Notification, type Notifier } from '../lambda/sinks/notifier.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
@@ -194,6 +198,7 @@ describe('whole cycles on DynamoDB', () => {
         connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
         metrics: () => scripted(rate),
         store,
+        bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'bundles-'))),
         notifier,
       },
       { config, cluster, budgetMs: 20_000, at: at(minute), slot: at(minute).toISOString() },
@@ -285,6 +290,7 @@ describe('whole cycles on DynamoDB', () => {
           connector: new KubeconfigConnector({ path: '/nonexistent/kubeconfig' }),
           metrics: () => scripted(() => ({ errorRate: unknown, sustained: false })),
           store,
+          bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'bundles-'))),
           notifier,
         },
         { config, cluster, budgetMs: 5000, at: at(minute), slot: at(minute).toISOString() },

@@ -12,6 +12,7 @@ import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import { promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
 import { runCycle } from '../lambda/cycle.js';
+import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { FileRunStore } from '../lambda/sinks/file-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
@@ -55,6 +56,7 @@ async function cycle(incident: Incident, i: number) {
             forSeconds: config.alert.for,
           }),
         store: new FileRunStore(mkdtempSync(join(tmpdir(), `runs-${incident.name}-`))),
+        bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), `bundles-${incident.name}-`))),
         notifier,
       },
       { config, cluster, budgetMs: 30_000, at: new Date(timeOf(i) * 1000) },

@@ -165,6 +165,17 @@ export class DynamoDbRunStore implements RunStore {
     }
   }
 
+  async attachBundle(run: RunRecord, bundle: { key?: string; error?: string }): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `CLUSTER#${run.cluster}`, sk: `RUN#${run.at}#${run.runId}` },
+        UpdateExpression: 'SET bundleKey = :k, bundleError = :e',
+        ExpressionAttributeValues: { ':k': bundle.key ?? null, ':e': bundle.error ?? null },
+      }),
+    );
+  }
+
   async listRuns(cluster: string, limit: number): Promise<RunRecord[]> {
     const answer = await this.db.send(
       new QueryCommand({

@@ -40,13 +40,22 @@ export class FileRunStore implements RunStore {
     return { ...(alert ? { alert } : {}), ...(metrics ? { metrics } : {}) };
   }
 
+  private runPath(run: RunRecord) {
+    return join(this.clusterDir(run.cluster), 'runs', `${run.at.replace(/:/g, '-')}_${safe(run.runId)}.json`);
+  }
+
   async saveRun(run: RunRecord): Promise<void> {
-    const dir = join(this.clusterDir(run.cluster), 'runs');
-    await mkdir(dir, { recursive: true });
-    await writeFile(
-      join(dir, `${run.at.replace(/:/g, '-')}_${safe(run.runId)}.json`),
-      JSON.stringify(boundRecord(run), null, 2),
-    );
+    await mkdir(join(this.clusterDir(run.cluster), 'runs'), { recursive: true });
+    await writeFile(this.runPath(run), JSON.stringify(boundRecord(run), null, 2));
+  }
+
+  async attachBundle(run: RunRecord, bundle: { key?: string; error?: string }): Promise<void> {
+    const stored = (await readJson<RunRecord>(this.runPath(run))) ?? run;
+    const extra = {
+      ...(bundle.key ? { bundleKey: bundle.key } : {}),
+      ...(bundle.error ? { bundleError: bundle.error } : {}),
+    };
+    await writeFile(this.runPath(run), JSON.stringify({ ...stored, ...extra }, null, 2));
   }
 
   async saveAlertState(state: AlertState, previousVersion: number): Promise<boolean> {

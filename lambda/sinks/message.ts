@@ -20,7 +20,7 @@ export interface MessageInput {
   at: string;
   threshold: number;
   runbookUrl: string;
-  bundle?: { link?: string; expiresAt?: string; error?: string };
+  bundle?: { link?: string; expiresAt?: string; note?: string; error?: string };
 }
 
 const percent = (r: number | null) => (r === null ? 'unknown' : `${Math.round(r * 1000) / 10}%`);

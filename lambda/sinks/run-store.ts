@@ -24,6 +24,7 @@ export interface RunRecord {
   sources: Record<string, string>;
   coverage: number;
   bundleKey?: string;
+  bundleError?: string;
   notification?: { kind: NoticeKind; messageId?: string; error?: string };
   /** Seconds since the epoch, for the table's TTL. */
   expiresAt: number;
@@ -55,6 +56,8 @@ export interface RunStore {
   /** Gives a claim back after a failed publish, so that the retried invocation can deliver it. */
   releaseNotification(fingerprint: string, slot: string, runId: string): Promise<void>;
   listRuns(cluster: string, limit: number): Promise<RunRecord[]>;
+  /** Adds the bundle's key (or why there is none) to a stored run. */
+  attachBundle(run: RunRecord, bundle: { key?: string; error?: string }): Promise<void>;
 }
 
 export const CLAIM_STALE_SECONDS = 120;
