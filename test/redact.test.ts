@@ -36,3 +36,18 @@ describe('redaction', () => {
     expect(out.n).toBe(3);
   });
 });
+
+describe('redaction of JSON inside JSON', () => {
+  it('finds secrets whose quotes were escaped by a second encoding (a log field holding JSON)', () => {
+    const line = JSON.stringify({
+      controller: 'tenant',
+      error: JSON.stringify({
+        env: [{ name: 'DB_PASSWORD', value: PLANTED_SECRETS.password }],
+        client_secret: PLANTED_SECRETS.apiKey,
+      }),
+    });
+    const out = redact(line);
+    expect(leaks(out)).toEqual([]);
+    expect(out).toContain('DB_PASSWORD');
+  });
+});

@@ -27,15 +27,16 @@ const RULES: [RegExp, string | ((...m: string[]) => string)][] = [
     /\b([A-Za-z0-9_.-]+):([^@:\s"'/]+)@(tcp|unix)\(/g,
     (_m, user, _p, proto) => `${user}:${REDACTED}@${proto}(`,
   ],
-  // key=value, key: value and "key": "value" for names that hold secrets.
+  // key=value, key: value and "key": "value" for names that hold secrets, also inside JSON that was
+  // itself put in a JSON string (quotes escaped as \").
   [
-    /(["']?)((?:[A-Za-z0-9_.-]*[_.-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|session[_-]?token|auth)(?:[_.-][A-Za-z0-9_.-]*)?)\1(\s*[:=]\s*)(["']?)([^"'\s,;}&]{3,})\4/gi,
-    (_m, q, key, sep, vq) => `${q}${key}${q}${sep}${vq}${REDACTED}${vq}`,
+    /((?:\\*["'])?)((?:[A-Za-z0-9_.-]*[_.-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|session[_-]?token|auth)(?:[_.-][A-Za-z0-9_.-]*)?)\1(\s*[:=]\s*)((?:\\*["'])?)([^"'\\\s,;}&]{3,})/gi,
+    (_m, q, key, sep, vq) => `${q}${key}${q}${sep}${vq}${REDACTED}`,
   ],
-  // Kubernetes env entries: {"name": "DB_PASSWORD", "value": "..."}.
+  // Kubernetes env entries: {"name": "DB_PASSWORD", "value": "..."}, escaped or not.
   [
-    /("name"\s*:\s*"[^"]*(?:PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL)[^"]*"\s*,\s*"value"\s*:\s*")([^"]*)(")/gi,
-    (_m, head, _v, tail) => `${head}${REDACTED}${tail}`,
+    /(\\*"name\\*"\s*:\s*\\*"[^"\\]*(?:PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL)[^"\\]*\\*"\s*,\s*\\*"value\\*"\s*:\s*\\*")([^"\\]*)/gi,
+    (_m, head) => `${head}${REDACTED}`,
   ],
 ];
 

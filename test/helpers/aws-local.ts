@@ -1,0 +1,78 @@
+/**
+ * Local AWS for the escalation path: S3 by s3rver (it does not check signatures, and it corrupts
+ * streamed uploads that carry the SDK's default checksums, hence WHEN_REQUIRED), SNS by fauxqs with
+ * an SQS queue subscribed to the topic, so that a test reads what a subscriber would receive.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import S3rver from 's3rver';
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const REGION = 'eu-west-1';
+
+export async function startS3(bucket: string) {
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: mkdtempSync(join(tmpdir(), 's3rver-')),
+    configureBuckets: [{ name: bucket }],
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({
+    endpoint,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: LOCAL_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return { endpoint, client, close: () => server.close() };
+}
+
+export interface Delivered {
+  subject: string;
+  body: string;
+  attributes: Record<string, string>;
+}
+
+export async function startSns(topic: string) {
+  const server = await startFauxqs({ port: 0, logger: false, defaultRegion: REGION });
+  const { topicArn } = server.createTopic(topic, { region: REGION });
+  const { queueUrl } = server.createQueue(`${topic}-subscriber`, { region: REGION });
+  server.subscribe({ topic, queue: `${topic}-subscriber`, region: REGION });
+  const sns = new SNSClient({ endpoint: server.address, region: REGION, credentials: LOCAL_CREDENTIALS });
+  const sqs = new SQSClient({ endpoint: server.address, region: REGION, credentials: LOCAL_CREDENTIALS });
+  /** Everything the subscribed queue received so far (the SNS JSON envelope, read as a subscriber would). */
+  async function received(): Promise<Delivered[]> {
+    const out: Delivered[] = [];
+    for (;;) {
+      const answer = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      if (!answer.Messages || answer.Messages.length === 0) return out;
+      for (const m of answer.Messages) {
+        const envelope = JSON.parse(m.Body ?? '{}') as {
+          Subject?: string;
+          Message?: string;
+          MessageAttributes?: Record<string, { Value: string }>;
+        };
+        out.push({
+          subject: envelope.Subject ?? '',
+          body: envelope.Message ?? '',
+          attributes: Object.fromEntries(
+            Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]),
+          ),
+        });
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+      }
+    }
+  }
+  return { endpoint: server.address, topicArn, sns, received, close: () => server.stop() };
+}
