@@ -5,9 +5,6 @@
  * SNS to a subscribed queue; a resolved incident with one resolved message; and the failure orders.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -137,7 +134,7 @@ async function unpack(body: Buffer): Promise<Map<string, string>> {
   const ex = extract();
   ex.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
     stream.on('end', () => {
       files.set(header.name.replace(/^[^/]+\//, ''), Buffer.concat(chunks).toString('utf8'));
       next();
