@@ -22,6 +22,8 @@ interface Rule {
 const re = (pattern: RegExp) => (text: string) => pattern.test(text);
 
 const RULES: Rule[] = [
+  // Probes failing on some pod are that pod's business, not the operator's cause.
+  { cause: null, weight: 0, test: re(/(Readiness|Liveness|Startup) probe failed/i) },
   // A workload that is not up yet is a symptom: scheduling, capacity, quota or image checks name why.
   {
     cause: null,
@@ -110,7 +112,7 @@ const RULES: Rule[] = [
     cause: 'apiserver-unavailable',
     weight: 0.75,
     test: (t) =>
-      /the server is currently unable to handle the request|ServiceUnavailable|\b503\b|Timeout: request did not complete|the server was unable to return a response/i.test(
+      /the server is currently unable to handle the request|ServiceUnavailable|Timeout: request did not complete|the server was unable to return a response/i.test(
         t,
       ) ||
       (API_SERVER.test(t) && TIMEOUT.test(t)),

@@ -84,15 +84,20 @@ export class S3BundleStore implements BundleStore {
 export class FileBundleStore implements BundleStore {
   constructor(private readonly dir: string) {}
 
+  /** The key without its `bundles/` prefix: the directory is already the bundles' place. */
+  private path(key: string): string {
+    return resolve(join(this.dir, key.replace(/^bundles\//, '')));
+  }
+
   async put(key: string, body: Buffer): Promise<StoredBundle> {
-    const path = resolve(join(this.dir, key));
+    const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, body);
     return this.link(key);
   }
 
   async link(key: string): Promise<StoredBundle> {
-    const path = resolve(join(this.dir, key));
+    const path = this.path(key);
     return { location: path, link: `file://${path}`, expiresAt: null };
   }
 }

@@ -1,0 +1,74 @@
+/** The compact report `tenant-check run` prints on a terminal. */
+import { CAUSES } from './checks/causes.js';
+import type { CycleResult } from './cycle.js';
+import type { Notification } from './sinks/notifier.js';
+
+const STATUS_ORDER = { fail: 0, warn: 1, unknown: 2, ok: 3 } as const;
+
+export function renderText(
+  result: CycleResult,
+  options: { color: boolean; notification?: Notification; stateDir: string },
+): string {
+  const c = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const bold = (t: string) => c('1', t);
+  const status = {
+    fail: c('31', 'FAIL'),
+    warn: c('33', 'WARN'),
+    unknown: c('35', '????'),
+    ok: c('32', ' OK '),
+  };
+  const v = result.verdict;
+  const metrics = result.snapshot.metrics.ok ? result.snapshot.metrics.data : undefined;
+  const lines: string[] = [];
+  lines.push(
+    bold(`${result.run.cluster}: TenantReconciliationErrors is ${result.alert.state.toUpperCase()}`),
+  );
+  const rate =
+    v.errorRate === null
+      ? `unknown${metrics?.errorRate.state === 'unknown' ? ` (${metrics.errorRate.reason})` : result.snapshot.metrics.ok ? '' : ` (${result.snapshot.metrics.error.message})`}`
+      : `${(v.errorRate * 100).toFixed(1)}%`;
+  lines.push(
+    `Error rate ${rate}${v.errorRate !== null ? (v.sustained ? ', sustained over the window' : ', not sustained') : ''}${metrics?.startedAt ? `, since ${metrics.startedAt}` : ''}   (evaluated ${result.at}, ${Math.round(v.coverage * 100)}% of sources read)`,
+  );
+  if (metrics?.alertBlind)
+    for (const r of metrics.alertBlind.reasons) lines.push(c('33', `Runbook alert blind: ${r}`));
+  lines.push('');
+  lines.push(bold('Probable causes'));
+  if (v.causes.length === 0)
+    lines.push('  none named (the evidence is not strong enough, or the error rate is unknown)');
+  for (const cause of v.causes.slice(0, 3)) {
+    lines.push(
+      `  ${bold(cause.id)}${cause.id !== 'none' ? ` (${CAUSES[cause.id].title})` : ''}  confidence ${Math.round(cause.confidence * 100)}%`,
+    );
+    for (const e of cause.evidence.slice(0, 4)) lines.push(`      ${e}`);
+  }
+  lines.push('');
+  lines.push(bold('Checks'));
+  const findings = [...result.findings].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+  for (const f of findings) lines.push(`  ${status[f.status]}  ${f.check.padEnd(22)} ${f.summary}`);
+  const top = v.causes[0];
+  const steps =
+    top && top.id !== 'none'
+      ? (result.findings.find((f) => f.cause === top.id && f.remediation.length > 0)?.remediation ?? [])
+      : [];
+  if (steps.length > 0) {
+    lines.push('');
+    lines.push(bold(`What to do (the runbook's resolution for ${top?.id})`));
+    steps.forEach((s, i) => {
+      lines.push(`  ${i + 1}. ${s}`);
+    });
+  }
+  lines.push('');
+  if (result.bundle && !('error' in result.bundle))
+    lines.push(`Escalation bundle: ${result.bundle.location}`);
+  else if (result.bundle) lines.push(`No escalation bundle: ${result.bundle.error}`);
+  if (options.notification) {
+    lines.push(
+      '',
+      bold('Notification (what would be published)'),
+      `  Subject: ${options.notification.subject}`,
+    );
+  }
+  lines.push(`Run ${result.runId}, stored in ${options.stateDir}`);
+  return `${lines.join('\n')}\n`;
+}

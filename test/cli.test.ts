@@ -1,0 +1,308 @@
+/**
+ * `tenant-check` as a user runs it: every incident of the library through the command (JSON checked
+ * against the contract), the real entry point in a child process, the text report, history, errors
+ * with the right exit status, and the demo as a newcomer runs it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CAUSE_IDS } from '../lambda/checks/causes.js';
+import { main } from '../lambda/cli.js';
+import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
+import { openMetricsBackfill, SCENARIO_SPACING_SECONDS } from './metrics/scenarios.js';
+import { INCIDENTS } from './scenarios/library.js';
+import { healthyCluster } from './simulator/fixtures.js';
+import { type Simulator, startSimulator } from './simulator/server.js';
+
+/** The JSON object of `tenant-check run --format json`, as the design's contract fixes it. */
+const contract = z.object({
+  cluster: z.string(),
+  evaluatedAt: z.iso.datetime(),
+  errorRate: z.number().nullable(),
+  sustained: z.boolean(),
+  alert: z.object({
+    state: z.enum(['inactive', 'pending', 'firing', 'resolved', 'blind']),
+    fingerprint: z.string().regex(/^[0-9a-f]{16}$/),
+  }),
+  causes: z.array(
+    z.object({
+      id: z.enum(['none', ...CAUSE_IDS] as [string, ...string[]]),
+      confidence: z.number().min(0).max(1),
+      evidence: z.array(z.string()),
+    }),
+  ),
+  findings: z.array(
+    z.object({
+      check: z.string(),
+      status: z.enum(['ok', 'warn', 'fail', 'unknown']),
+      cause: z.enum(CAUSE_IDS as unknown as [string, ...string[]]).nullable(),
+      summary: z.string(),
+      evidence: z.array(z.string()),
+      remediation: z.array(z.string()),
+    }),
+  ),
+  bundle: z
+    .object({ location: z.string(), link: z.string().nullable(), expiresAt: z.string().nullable() })
+    .nullable(),
+  notification: z.object({}).passthrough().nullable(),
+});
+
+const T0 = Math.floor(Date.now() / 60_000) * 60 - 2 * 3600;
+const timeOf = (i: number) => T0 - i * SCENARIO_SPACING_SECONDS;
+let prometheus: PrometheusServer;
+
+beforeAll(async () => {
+  prometheus = await startPrometheus(
+    openMetricsBackfill(
+      INCIDENTS.map((incident, i) => ({
+        scenario: { name: incident.name, expected: { verdict: 'ok', blind: false }, ...incident.metrics },
+        t: timeOf(i),
+      })),
+    ),
+  );
+});
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+async function tenantCheck(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    isTty: false,
+    env: { HOME: mkdtempSync(join(tmpdir(), 'home-')), ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('every incident through `tenant-check run --format json`', () => {
+  it.each(INCIDENTS.map((incident, i) => [incident.name, incident, i] as const))(
+    '%s',
+    async (_name, incident, i) => {
+      const sim = await startSimulator(incident.fixture());
+      try {
+        const state = mkdtempSync(join(tmpdir(), 'cli-state-'));
+        const { code, stdout, stderr } = await tenantCheck([
+          'run',
+          '--kubeconfig',
+          sim.kubeconfigPath,
+          '--prometheus-url',
+          prometheus.url,
+          '--at',
+          new Date(timeOf(i) * 1000).toISOString(),
+          '--state-dir',
+          state,
+          '--format',
+          'json',
+        ]);
+        expect(stderr).toBe('');
+        expect(code).toBe(0);
+        const report = contract.parse(JSON.parse(stdout));
+        expect(report.causes[0]?.id).toBe(incident.cause);
+        expect(report.alert.state).toBe(incident.alert);
+        expect(report.cluster).toBe('simulator');
+        if (incident.alert === 'firing') {
+          expect(report.bundle?.location).toMatch(
+            new RegExp(`^${state}/bundles/simulator/\\d{4}/\\d{2}/\\d{2}/.+\\.tar\\.gz$`),
+          );
+          expect(report.notification).toMatchObject({
+            kind: 'firing',
+            status: 'sent',
+            subject: expect.stringMatching(/^\[FIRING\]/),
+          });
+        } else {
+          expect(report.bundle).toBeNull();
+          expect(report.notification).toBeNull();
+        }
+      } finally {
+        await sim.close();
+      }
+    },
+  );
+});
+
+describe('the command itself', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator(healthyCluster());
+  });
+  afterAll(() => sim?.close());
+
+  it('runs from its real entry point in a child process, and history lists the run', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'cli-state-'));
+    const cycle = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'bin/tenant-check.ts',
+      'run',
+      '--kubeconfig',
+      sim.kubeconfigPath,
+      '--metrics',
+      'scrape',
+      '--state-dir',
+      state,
+      '--format',
+      'json',
+    ]);
+    expect(cycle.stderr).toBe('');
+    expect(cycle.code).toBe(0);
+    const report = contract.parse(JSON.parse(cycle.stdout));
+    // A first scrape has no rate: unknown, and nothing is called healthy.
+    expect(report.errorRate).toBeNull();
+    const history = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'bin/tenant-check.ts',
+      'history',
+      '--cluster',
+      'simulator',
+      '--state-dir',
+      state,
+      '--format',
+      'text',
+    ]);
+    expect(history.code).toBe(0);
+    expect(history.stdout).toMatch(/^TIME\s+ALERT\s+ERROR RATE\s+TOP CAUSE\n/);
+    expect(history.stdout).toContain((report as { runId?: string }).runId ?? JSON.parse(cycle.stdout).runId);
+  });
+
+  it('prints the compact text report without colour when not on a terminal', async () => {
+    const { code, stdout } = await tenantCheck([
+      'run',
+      '--kubeconfig',
+      sim.kubeconfigPath,
+      '--metrics',
+      'scrape',
+      '--state-dir',
+      mkdtempSync(join(tmpdir(), 's-')),
+      '--format',
+      'text',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^simulator: TenantReconciliationErrors is INACTIVE\nError rate unknown \(warming up/,
+    );
+    expect(stdout).toContain('Checks\n');
+    expect(stdout).not.toContain('\u001b[');
+  });
+
+  it.each([
+    ['an unknown flag', ['run', '--kubeconfg', 'x'], 2, /unknown option '--kubeconfg'/],
+    [
+      'a missing kubeconfig',
+      ['run', '--kubeconfig', '/nonexistent/kubeconfig'],
+      2,
+      /^tenant-check: cannot read the kubeconfig \/nonexistent\/kubeconfig.*\(pass --kubeconfig FILE and --context NAME, as with kubectl\)\n$/,
+    ],
+    [
+      'a context that is not there',
+      ['run', '--context', 'prod'],
+      2,
+      /^tenant-check: context "prod" is not in the kubeconfig \(contexts: simulator\)/,
+    ],
+    ['a bad --at', ['run', '--at', 'yesterday'], 2, /^tenant-check: --at: expected an ISO 8601 time/],
+    [
+      'both metrics flags',
+      ['run', '--prometheus-url', 'http://x', '--metrics', 'scrape'],
+      2,
+      /cannot be used with option/,
+    ],
+  ])('refuses %s with one line and exit 2', async (_what, args, status, message) => {
+    const withKubeconfig = args.includes('--kubeconfig')
+      ? args
+      : [...args, '--kubeconfig', sim.kubeconfigPath];
+    const { code, stderr } = await tenantCheck(withKubeconfig);
+    expect(code).toBe(status);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a bad config, naming the field', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'bad.json');
+    writeFileSync(file, JSON.stringify({ clusters: [{ name: 'x', region: 'mars' }] }));
+    const { code, stderr } = await tenantCheck(['run', '--kubeconfig', sim.kubeconfigPath, '--config', file]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('clusters[0].region: expected an AWS region such as "eu-west-1"');
+  });
+
+  it('says what to do when the cluster cannot be reached, with exit 1, and stores the run all the same', async () => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kc-')), 'config');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: gone\n  context: {cluster: gone, user: u}\ncurrent-context: gone\n',
+    );
+    const state = mkdtempSync(join(tmpdir(), 'cli-state-'));
+    const { code, stderr } = await tenantCheck([
+      'run',
+      '--kubeconfig',
+      kubeconfig,
+      '--metrics',
+      'scrape',
+      '--state-dir',
+      state,
+      '--format',
+      'json',
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^tenant-check: could not reach the cluster \(unreachable\): .*\(check the kubeconfig context, VPN and credentials\)\n$/,
+    );
+    const history = await tenantCheck([
+      'history',
+      '--cluster',
+      'gone',
+      '--state-dir',
+      state,
+      '--format',
+      'json',
+    ]);
+    expect(JSON.parse(history.stdout)).toHaveLength(1);
+  });
+
+  it.each([['run'], ['history'], ['link']])('has --help for %s', async (command) => {
+    const { code, stdout } = await tenantCheck([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: tenant-check ${command}`));
+  });
+});
+
+describe('the demo, as a newcomer runs it', () => {
+  it('lists the scenarios', async () => {
+    const { code, stdout } = await run('npm', ['run', '--silent', 'demo', '--', '--list']);
+    expect(code).toBe(0);
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(INCIDENTS.length);
+  });
+
+  it('runs a scenario end to end and stops what it started', async () => {
+    const { code, stdout } = await run('npm', [
+      'run',
+      '--silent',
+      'demo',
+      '--',
+      '--scenario',
+      'apiserver-throttling',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('demo-eks: TenantReconciliationErrors is FIRING');
+    expect(stdout).toMatch(/Probable causes\n {2}apiserver-throttling/);
+    expect(stdout).toContain('Escalation bundle: ');
+    expect(stdout).toContain('Everything the demo started is stopped.');
+  });
+});
