@@ -25,11 +25,13 @@ function argValue(name: string): string | undefined {
     : process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
-function cli(args: string[]): Promise<number> {
+function cli(args: string[], quiet = false): Promise<number> {
   const built = join(root, 'dist', 'bin', 'tenant-check.js');
   const command = existsSync(built) ? [built] : ['--import', 'tsx', join(root, 'bin', 'tenant-check.ts')];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...command, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...command, ...args], {
+      stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+    });
     child.on('exit', (code) => resolve(code ?? 1));
   });
 }
@@ -80,7 +82,8 @@ async function main(): Promise<number> {
       expected: { verdict: 'ok' as const, blind: false },
       ...incident.metrics,
     };
-    if (prometheusInstalled()) {
+    // DEMO_METRICS=scrape shows the path a machine without Prometheus takes.
+    if (process.env.DEMO_METRICS !== 'scrape' && prometheusInstalled()) {
       prometheus = await startPrometheus(openMetricsBackfill([{ scenario: metric, t }]));
       process.stdout.write(
         `Prometheus at ${prometheus.url}, with the incident's metrics backfilled by promtool\n\n`,
@@ -98,14 +101,12 @@ async function main(): Promise<number> {
     }
     // No Prometheus here: scrape the operator's endpoint, as a 5-minute schedule would have, three times.
     process.stdout.write(
-      "Prometheus is not installed: scraping the operator's metrics endpoint instead (three scrapes, five minutes apart)\n\n",
+      "No Prometheus (not installed, or DEMO_METRICS=scrape): scraping the operator's metrics endpoint instead, three scrapes five minutes apart\n\n",
     );
     const path = Object.keys(fixture.raw ?? {}).find((p) => p.endsWith('/proxy/metrics')) as string;
     for (const offset of [-600, -300]) {
       sim.fixture.raw = { ...sim.fixture.raw, [path]: { body: exposition(metric, offset) } };
-      await cli(['run', ...common, '--metrics', 'scrape', '--at', at(offset), '--format', 'json']).then(
-        () => undefined,
-      );
+      await cli(['run', ...common, '--metrics', 'scrape', '--at', at(offset), '--format', 'json'], true);
     }
     sim.fixture.raw = { ...sim.fixture.raw, [path]: { body: exposition(metric, 0) } };
     return await cli(['run', ...common, '--metrics', 'scrape', '--at', at(0), '--format', 'text']);

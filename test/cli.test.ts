@@ -290,6 +290,25 @@ describe('the demo, as a newcomer runs it', () => {
     expect(stdout.split('\n').filter(Boolean)).toHaveLength(INCIDENTS.length);
   });
 
+  it('without Prometheus, scrapes the simulated operator three times and reaches the same verdict', async () => {
+    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        'npm',
+        ['run', '--silent', 'demo'],
+        {
+          encoding: 'utf8',
+          timeout: 120_000,
+          env: { ...process.env, NO_COLOR: '1', DEMO_METRICS: 'scrape' },
+        },
+        (error, out) => resolve({ code: error ? 1 : 0, stdout: out }),
+      );
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain("scraping the operator's metrics endpoint instead");
+    expect(stdout).toContain('demo-eks: TenantReconciliationErrors is FIRING');
+    expect(stdout).toMatch(/Probable causes\n {2}datasource-unavailable/);
+  });
+
   it('runs a scenario end to end and stops what it started', async () => {
     const { code, stdout } = await run('npm', [
       'run',
