@@ -325,3 +325,78 @@ describe('the demo, as a newcomer runs it', () => {
     expect(stdout).toContain('Everything the demo started is stopped.');
   });
 });
+
+describe('tenant-check link', () => {
+  it("re-issues a presigned link for a deployed run's bundle, from the run in DynamoDB", async () => {
+    const { startDynamo } = await import('./helpers/dynalite.js');
+    const { DynamoDbRunStore } = await import('../lambda/sinks/dynamodb-store.js');
+    const dynamo = await startDynamo('deployed-runs');
+    try {
+      const store = new DynamoDbRunStore(dynamo.client, dynamo.table);
+      const run = {
+        cluster: 'prod-eks-1',
+        runId: '20261126T101500-abcd1234',
+        at: '2026-11-26T10:15:00.000Z',
+        slot: '2026-11-26T10:15:00.000Z',
+        errorRate: 0.2,
+        sustained: true,
+        alert: { state: 'firing' as const, fingerprint: '0123456789abcdef' },
+        causes: [],
+        findings: [],
+        sources: {},
+        coverage: 1,
+        expiresAt: 0,
+      };
+      await store.saveRun(run);
+      await store.attachBundle(run, { key: 'bundles/prod-eks-1/2026/11/26/20261126T101500-abcd1234.tar.gz' });
+      const env = {
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIALOCALTESTONLY001',
+        AWS_SECRET_ACCESS_KEY: 'bG9jYWwtdGVzdC1vbmx5',
+      };
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        const { code, stdout, stderr } = await tenantCheck([
+          'link',
+          run.runId,
+          '--cluster',
+          'prod-eks-1',
+          '--table',
+          'deployed-runs',
+          '--bucket',
+          'checker-bundles',
+          '--expires',
+          '12h',
+        ]);
+        expect(stderr).toBe('');
+        expect(code).toBe(0);
+        const [link, validity] = stdout.trim().split('\n');
+        const url = new URL(link as string);
+        expect(url.hostname).toBe('checker-bundles.s3.eu-west-1.amazonaws.com');
+        expect(url.pathname).toBe('/bundles/prod-eks-1/2026/11/26/20261126T101500-abcd1234.tar.gz');
+        expect(url.searchParams.get('X-Amz-Expires')).toBe('43200');
+        expect(validity).toMatch(/^valid until \d{4}-\d{2}-\d{2}T/);
+        const missing = await tenantCheck([
+          'link',
+          'no-such-run',
+          '--cluster',
+          'prod-eks-1',
+          '--table',
+          'deployed-runs',
+          '--bucket',
+          'b',
+        ]);
+        expect(missing.code).toBe(2);
+        expect(missing.stderr).toMatch(
+          /^tenant-check: run no-such-run of prod-eks-1 is not in deployed-runs/,
+        );
+      } finally {
+        process.env = saved;
+      }
+    } finally {
+      await dynamo.close();
+    }
+  });
+});
