@@ -4,6 +4,7 @@
  * an SQS queue subscribed to the topic, so that a test reads what a subscriber would receive.
  */
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -15,7 +16,16 @@ import S3rver from 's3rver';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const REGION = 'eu-west-1';
 
-export async function startS3(bucket: string) {
+/** s3rver knows one key pair (S3RVER); others, such as a test's function credentials, are registered here. */
+function registerS3Keys(keys: { accessKeyId: string; secretAccessKey: string }[]) {
+  const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account.js') as {
+    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+  };
+  for (const k of keys) DUMMY_ACCOUNT.createKeyPair(k.accessKeyId, k.secretAccessKey);
+}
+
+export async function startS3(bucket: string, keys: { accessKeyId: string; secretAccessKey: string }[] = []) {
+  registerS3Keys(keys);
   const server = new S3rver({
     port: 0,
     address: '127.0.0.1',
