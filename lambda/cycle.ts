@@ -36,6 +36,7 @@ import { buildBundle, bundleKey } from './sinks/bundle.js';
 import type { BundleStore, StoredBundle } from './sinks/bundle-store.js';
 import { renderNotification } from './sinks/message.js';
 import type { Notifier } from './sinks/notifier.js';
+import { redactDeep } from './sinks/redact.js';
 import type { RunRecord, RunStore } from './sinks/run-store.js';
 
 export interface CyclePorts {
@@ -142,8 +143,10 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
   const loaded = await ports.store.loadState(cluster.name, fp);
 
   const { snapshot, metricsState } = await collect(ports, input, at, loaded.metrics);
-  const findings = runChecks(snapshot, { threshold: config.alert.threshold });
-  const verdict = decideVerdict(snapshot, findings);
+  // Evidence quotes logs, events and status messages: redacted here, once, before anything stores,
+  // bundles, prints or sends it.
+  const findings = redactDeep(runChecks(snapshot, { threshold: config.alert.threshold }));
+  const verdict = redactDeep(decideVerdict(snapshot, findings));
 
   const previous = loaded.alert ?? initialState(cluster.name, config.alert.name, at);
   const { errorRate, sustained } = errorRateOf(snapshot);

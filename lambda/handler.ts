@@ -30,6 +30,7 @@ import { type CheckReport, toReport } from './report.js';
 import { type BundleStore, S3BundleStore } from './sinks/bundle-store.js';
 import { DynamoDbRunStore } from './sinks/dynamodb-store.js';
 import type { Notifier } from './sinks/notifier.js';
+import { redact } from './sinks/redact.js';
 import type { RunStore } from './sinks/run-store.js';
 import { SnsNotifier } from './sinks/sns-notifier.js';
 
@@ -152,7 +153,7 @@ export async function checkCluster(
       ok: boolean;
       error?: { message: string };
     };
-    logger.warn('source could not be read', { source, kind, error: value.error?.message });
+    logger.warn('source could not be read', { source, kind, error: redact(value.error?.message ?? '') });
   }
   // The heartbeat: one completed check cycle for this cluster (its absence is the silence alarm).
   metrics.addDimension('cluster', cluster);

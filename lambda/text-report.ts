@@ -2,6 +2,7 @@
 import { CAUSES } from './checks/causes.js';
 import type { CycleResult } from './cycle.js';
 import type { Notification } from './sinks/notifier.js';
+import { redact } from './sinks/redact.js';
 
 const STATUS_ORDER = { fail: 0, warn: 1, unknown: 2, ok: 3 } as const;
 
@@ -70,5 +71,6 @@ export function renderText(
     );
   }
   lines.push(`Run ${result.runId}, stored in ${options.stateDir}`);
-  return `${lines.join('\n')}\n`;
+  // Reasons quote servers' answers: redacted like everything else that is printed.
+  return `${redact(lines.join('\n'))}\n`;
 }

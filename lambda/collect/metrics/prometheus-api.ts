@@ -38,9 +38,9 @@ export class PrometheusApi {
     const { resultType, result } = answer.data;
     if (resultType === 'scalar' && Array.isArray(result))
       return succeeded([{ labels: {}, value: Number(result[1]) }], answer.elapsedMs);
-    if (resultType !== 'vector' || !Array.isArray(result)) {
+    if (resultType !== 'vector' || !Array.isArray(result) || !result.every(isSample)) {
       return failed(
-        { kind: 'bad-response', message: `query ${expr}: expected a vector, got ${resultType}` },
+        { kind: 'bad-response', message: `query ${expr}: expected a vector of samples, got ${resultType}` },
         answer.elapsedMs,
       );
     }
@@ -67,7 +67,7 @@ export class PrometheusApi {
     });
     if (!answer.ok) return answer;
     const { resultType, result } = answer.data;
-    if (resultType !== 'matrix' || !Array.isArray(result)) {
+    if (resultType !== 'matrix' || !Array.isArray(result) || !result.every(isSeries)) {
       return failed(
         { kind: 'bad-response', message: `query_range ${expr}: expected a matrix, got ${resultType}` },
         answer.elapsedMs,
@@ -100,17 +100,31 @@ export class PrometheusApi {
         body.elapsedMs,
       );
     }
-    if (answer.status !== 'success' || !answer.data) {
+    if (!isObject(answer) || answer.status !== 'success' || !isObject(answer.data)) {
       return failed(
         {
           kind: 'bad-response',
-          message: `${path}: ${answer.errorType ?? 'error'}: ${answer.error ?? 'no data'}`,
+          message: isObject(answer)
+            ? `${path}: ${answer.errorType ?? 'error'}: ${answer.error ?? 'no data'}`
+            : `${path}: not a Prometheus API answer`,
         },
         body.elapsedMs,
       );
     }
     return succeeded(answer.data, body.elapsedMs);
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isLabels = (v: unknown) =>
+  v === undefined || (isObject(v) && Object.values(v).every((x) => typeof x === 'string'));
+const isPoint = (v: unknown) => Array.isArray(v) && v.length === 2;
+function isSample(v: unknown): boolean {
+  return isObject(v) && isLabels(v.metric) && isPoint(v.value);
+}
+function isSeries(v: unknown): boolean {
+  return isObject(v) && isLabels(v.metric) && Array.isArray(v.values) && v.values.every(isPoint);
 }
 
 function seconds(time: Date): string {

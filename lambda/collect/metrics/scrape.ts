@@ -97,11 +97,23 @@ function key(name: string, labels: Record<string, string>, keep: string[]): stri
 }
 
 /** The counters and gauges the evaluation needs, from one pod's exposition text. */
+/** A comment, or a sample line with well-formed labels: the parser is given nothing else. */
+const EXPOSITION_LINE =
+  /^(#.*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})?[ \t]+[-+]?(\d+(\.\d*)?([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|NaN|Inf)([ \t]+-?\d+)?|\s*)$/;
+
 export async function sampleFrom(
   text: string,
   metric: string,
-): Promise<{ counters: Record<string, number>; gauges: Record<string, number> }> {
-  const parsed: PromMetrics = await getMetricsFromIterator(text.split('\n')[Symbol.iterator]());
+): Promise<{ counters: Record<string, number>; gauges: Record<string, number>; skipped: number }> {
+  const lines = text.split('\n');
+  const good = lines.filter((l) => EXPOSITION_LINE.test(l));
+  let parsed: PromMetrics;
+  try {
+    parsed = await getMetricsFromIterator(good[Symbol.iterator]());
+  } catch {
+    // The parser refused even the lines that look right: nothing from this text can be trusted.
+    return { counters: {}, gauges: {}, skipped: lines.length };
+  }
   const counters: Record<string, number> = {};
   const gauges: Record<string, number> = {};
   const add = (target: Record<string, number>, k: string, v: number) => {
@@ -142,7 +154,7 @@ export async function sampleFrom(
       else add(gauges, name, v);
     }
   }
-  return { counters, gauges };
+  return { counters, gauges, skipped: lines.length - good.length };
 }
 
 /** Increases since the previous sample, pod by pod, reset-aware; pods without a previous sample are left out. */
