@@ -4,7 +4,7 @@
  * environment variable); the CLI reads it from a file. A bad value fails with a message that names
  * the field and says what was expected.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration, parseSchedule, type Schedule } from './durations.js';
 import { ConfigError } from './errors.js';
 import { OPERATOR_PRESETS, type OperatorNames, type OperatorPreset } from './presets.js';

@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import { collectCluster } from '../lambda/collect/collect-cluster.js';
-import { EksClusterAccess } from '../lambda/collect/eks-cluster.js';
+import { EksClusterAccess, EksConnector } from '../lambda/collect/eks-cluster.js';
+import { type ClusterConfig, parseConfig } from '../lambda/config.js';
+
+const prodCluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
+  .clusters[0] as never;
+
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { OPERATOR_PRESETS } from '../lambda/presets.js';
 import { verifyEksToken } from './simulator/eks-token-rules.js';
@@ -124,13 +129,10 @@ describe('the Lambda path into EKS', () => {
 
     for (const minutesLater of [0, 20]) {
       now = new Date(Date.now() + minutesLater * 60_000);
-      const connection = await access.connect('prod-eks-1', 'eu-west-1');
+      const connection = await new EksConnector(access).connect(prodCluster, Budget.forMs(20_000));
       expect(connection.ok).toBe(true);
       if (!connection.ok) return;
-      const reader = await HttpsClusterReader.fromKubeConfig(
-        connection.data.kubeConfig,
-        Budget.forMs(20_000),
-      );
+      const reader = connection.data;
       const snapshot = await collectCluster({
         cluster: 'prod-eks-1',
         reader,
@@ -163,9 +165,12 @@ describe('the Lambda path into EKS', () => {
       }),
       async () => credentials,
     );
-    const connection = await access.connect('staging-eks', 'eu-west-1');
+    const connection = await new EksConnector(access).connect(
+      { ...prodCluster, name: 'staging-eks' },
+      Budget.forMs(5000),
+    );
     if (!connection.ok) throw new Error('connect failed');
-    const reader = await HttpsClusterReader.fromKubeConfig(connection.data.kubeConfig, Budget.forMs(5000));
+    const reader = connection.data;
     const nodes = await reader.getJson('/api/v1/nodes');
     reader.close();
     expect(nodes).toMatchObject({ ok: false, error: { kind: 'unauthorized', status: 401 } });

@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import {
   failed,
   kindForNetworkError,
@@ -41,6 +41,17 @@ export interface ClusterReader {
 export interface HttpAnswer {
   status: number;
   body: string;
+}
+
+/** Where a reader connects and how it proves who it is. */
+export interface ReaderTarget {
+  server: string;
+  headers: Record<string, string>;
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  skipTLSVerify?: boolean;
+  servername?: string;
 }
 
 /** The time one invocation may spend collecting, shared by every request of the cycle. */
@@ -76,6 +87,28 @@ export class HttpsClusterReader implements ClusterReader {
   ) {}
 
   /** A reader for the KubeConfig's current context, authenticated as kubectl would be. */
+  /** A reader for one endpoint, with its CA, client certificate and headers (an EKS token, say). */
+  static create(target: ReaderTarget, budget: Budget): HttpsClusterReader {
+    const secure = target.server.startsWith('https:');
+    const agent = secure
+      ? new https.Agent({
+          keepAlive: true,
+          maxSockets: 16,
+          ...(target.ca ? { ca: target.ca } : {}),
+          ...(target.cert ? { cert: target.cert } : {}),
+          ...(target.key ? { key: target.key } : {}),
+          rejectUnauthorized: !target.skipTLSVerify,
+          ...(target.servername ? { servername: target.servername } : {}),
+        })
+      : new http.Agent({ keepAlive: true, maxSockets: 16 });
+    return new HttpsClusterReader(
+      target.server.replace(/\/+$/, ''),
+      { agent, headers: target.headers, module: secure ? https : http },
+      budget,
+    );
+  }
+
+  /** A reader for the KubeConfig's current context, authenticated as kubectl would be. */
   static async fromKubeConfig(kubeConfig: KubeConfig, budget: Budget): Promise<HttpsClusterReader> {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
@@ -86,21 +119,16 @@ export class HttpsClusterReader implements ClusterReader {
       if (typeof value === 'string') headers[key] = value;
     }
     if (options.auth) headers.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-    const secure = cluster.server.startsWith('https:');
-    const agent = secure
-      ? new https.Agent({
-          keepAlive: true,
-          maxSockets: 16,
-          ca: options.ca,
-          cert: options.cert,
-          key: options.key,
-          rejectUnauthorized: !cluster.skipTLSVerify,
-          ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
-        })
-      : new http.Agent({ keepAlive: true, maxSockets: 16 });
-    return new HttpsClusterReader(
-      cluster.server.replace(/\/+$/, ''),
-      { agent, headers, module: secure ? https : http },
+    return HttpsClusterReader.create(
+      {
+        server: cluster.server,
+        headers,
+        ...(options.ca ? { ca: options.ca as Buffer } : {}),
+        ...(options.cert ? { cert: options.cert as Buffer } : {}),
+        ...(options.key ? { key: options.key as Buffer } : {}),
+        ...(cluster.skipTLSVerify ? { skipTLSVerify: true } : {}),
+        ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
+      },
       budget,
     );
   }

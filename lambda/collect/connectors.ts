@@ -1,29 +1,16 @@
 /**
- * How the cycle reaches a cluster: through EKS (the Lambda) or a kubeconfig (a laptop). Both give a
- * reader over the same API; a failure to connect is a value, like any other source's.
+ * How the cycle reaches a cluster: through EKS (the Lambda, `EksConnector` in eks-cluster.ts) or a
+ * kubeconfig (a laptop, here). Both give a reader over the same API; a failure to connect is a value,
+ * like any other source's. The Lambda never loads @kubernetes/client-node: it has the endpoint, the
+ * CA and its token, which is all a reader needs, and the library would double the bundle.
  */
 import type { ClusterConfig } from '../config.js';
 import { type Budget, HttpsClusterReader } from './cluster-reader.js';
-import type { EksClusterAccess } from './eks-cluster.js';
 import { loadLocalKubeConfig } from './kubeconfig.js';
 import { failed, type SourceResult, succeeded } from './result.js';
 
 export interface ClusterConnector {
   connect(cluster: ClusterConfig, budget: Budget): Promise<SourceResult<HttpsClusterReader>>;
-}
-
-/** DescribeCluster (cached) and a fresh token, then HTTPS to the cluster's endpoint. */
-export class EksConnector implements ClusterConnector {
-  constructor(private readonly access: EksClusterAccess) {}
-
-  async connect(cluster: ClusterConfig, budget: Budget): Promise<SourceResult<HttpsClusterReader>> {
-    const connection = await this.access.connect(cluster.name, cluster.region);
-    if (!connection.ok) return connection;
-    return succeeded(
-      await HttpsClusterReader.fromKubeConfig(connection.data.kubeConfig, budget),
-      connection.elapsedMs,
-    );
-  }
 }
 
 /** The user's kubeconfig, as kubectl reads it; the cluster's name in the config is only a label here. */

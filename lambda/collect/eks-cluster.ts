@@ -4,10 +4,11 @@
  * every invocation.
  */
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ClusterConfig } from '../config.js';
+import { type Budget, HttpsClusterReader } from './cluster-reader.js';
+import type { ClusterConnector } from './connectors.js';
 import { createEksToken, type EksToken } from './eks-token.js';
-import { eksKubeConfig } from './kubeconfig.js';
 import { failed, type SourceResult, succeeded } from './result.js';
 
 export interface EksClusterInfo {
@@ -21,7 +22,6 @@ export interface EksClusterInfo {
 export interface EksConnection {
   info: EksClusterInfo;
   token: EksToken;
-  kubeConfig: KubeConfig;
 }
 
 type DescribeCluster = (name: string, region: string) => Promise<EksClusterInfo>;
@@ -82,13 +82,7 @@ export class EksClusterAccess {
       }
       const credentials: AwsCredentialIdentity = await this.credentials();
       const token = await createEksToken({ clusterName: name, region, credentials, now: this.clock() });
-      const kubeConfig = eksKubeConfig({
-        clusterName: name,
-        endpoint: info.endpoint,
-        caData: info.caData,
-        token: token.token,
-      });
-      return succeeded({ info, token, kubeConfig }, Date.now() - started);
+      return succeeded({ info, token }, Date.now() - started);
     } catch (error) {
       const err = error as Error & { name?: string; $metadata?: { httpStatusCode?: number } };
       const status = err.$metadata?.httpStatusCode;
@@ -119,5 +113,25 @@ export class EksClusterAccess {
   /** Forget a cluster's endpoint (after the API server stopped answering at it, the cluster may have moved). */
   forget(name: string, region: string): void {
     this.described.delete(`${region}/${name}`);
+  }
+}
+
+/** DescribeCluster (cached) and a fresh token, then HTTPS to the cluster's endpoint with its CA. */
+export class EksConnector implements ClusterConnector {
+  constructor(private readonly access: EksClusterAccess) {}
+
+  async connect(cluster: ClusterConfig, budget: Budget): Promise<SourceResult<HttpsClusterReader>> {
+    const connection = await this.access.connect(cluster.name, cluster.region);
+    if (!connection.ok) return connection;
+    const { info, token } = connection.data;
+    const reader = HttpsClusterReader.create(
+      {
+        server: info.endpoint,
+        ca: Buffer.from(info.caData, 'base64'),
+        headers: { Authorization: `Bearer ${token.token}` },
+      },
+      budget,
+    );
+    return succeeded(reader, connection.elapsedMs);
   }
 }

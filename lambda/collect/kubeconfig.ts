@@ -1,8 +1,8 @@
 /**
- * Where a KubeConfig comes from: the user's kubeconfig on a laptop (read as kubectl reads it), or the
- * EKS cluster's endpoint, CA and a fresh token in Lambda. Either way the cycle gets the same reader.
+ * The user's kubeconfig on a laptop, read as kubectl reads it by @kubernetes/client-node.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+// Only the KubeConfig module: the generated API clients are not used and would triple the bundle.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 
 export class KubeConfigError extends Error {
   override readonly name = 'KubeConfigError';
@@ -36,24 +36,5 @@ export function loadLocalKubeConfig(options: { path?: string; context?: string }
       'the kubeconfig has no current context: pass --context NAME or run kubectl config use-context',
     );
   }
-  return kubeConfig;
-}
-
-/** A KubeConfig for one EKS cluster from DescribeCluster's endpoint and CA, and a bearer token. */
-export function eksKubeConfig(options: {
-  clusterName: string;
-  endpoint: string;
-  caData: string;
-  token: string;
-}): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [
-      { name: options.clusterName, server: options.endpoint, caData: options.caData, skipTLSVerify: false },
-    ],
-    users: [{ name: 'tenant-checker', token: options.token }],
-    contexts: [{ name: options.clusterName, cluster: options.clusterName, user: 'tenant-checker' }],
-    currentContext: options.clusterName,
-  });
   return kubeConfig;
 }
