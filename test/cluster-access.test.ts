@@ -14,7 +14,7 @@ import { EksClusterAccess, EksConnector } from '../lambda/collect/eks-cluster.js
 import { type ClusterConfig, parseConfig } from '../lambda/config.js';
 
 const prodCluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
-  .clusters[0] as never;
+  .clusters[0] as ClusterConfig;
 
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { OPERATOR_PRESETS } from '../lambda/presets.js';
