@@ -22,6 +22,9 @@ import { verifyEksToken } from './simulator/eks-token-rules.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { clientCertificate, type Simulator, startSimulator } from './simulator/server.js';
 
+const prodCluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
+  .clusters[0] as ClusterConfig;
+
 let sim: Simulator | undefined;
 afterEach(async () => {
   await sim?.close();
