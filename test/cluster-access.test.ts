@@ -11,12 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import { collectCluster } from '../lambda/collect/collect-cluster.js';
 import { EksClusterAccess, EksConnector } from '../lambda/collect/eks-cluster.js';
-import { type ClusterConfig, parseConfig } from '../lambda/config.js';
-
-const prodCluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
-  .clusters[0] as ClusterConfig;
-
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
+import { type ClusterConfig, parseConfig } from '../lambda/config.js';
 import { OPERATOR_PRESETS } from '../lambda/presets.js';
 import { verifyEksToken } from './simulator/eks-token-rules.js';
 import { healthyCluster } from './simulator/fixtures.js';

