@@ -26,7 +26,7 @@ function argValue(name: string): string | undefined {
 }
 
 function cli(args: string[], quiet = false): Promise<number> {
-  const built = join(root, 'dist', 'bin', 'tenant-check.js');
+  const built = join(root, 'dist', 'tenant-check.mjs');
   const command = existsSync(built) ? [built] : ['--import', 'tsx', join(root, 'bin', 'tenant-check.ts')];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...command, ...args], {
