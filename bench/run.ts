@@ -40,14 +40,20 @@ function timed(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ ms: number; stdout: string; code: number }> {
+): Promise<{ ms: number; stdout: string; stderr: string; code: number }> {
   const started = performance.now();
   return new Promise((done) => {
     execFile(
       cmd,
       args,
       { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 600_000 },
-      (error, stdout) => done({ ms: performance.now() - started, stdout, code: error ? 1 : 0 }),
+      (error, stdout, stderr) =>
+        done({
+          ms: performance.now() - started,
+          stdout: String(stdout ?? ''),
+          stderr: String(stderr ?? ''),
+          code: error ? 1 : 0,
+        }),
     );
   });
 }
@@ -235,11 +241,13 @@ async function scale(tenants: number) {
   const child = join(root, 'bench', 'cycle-child.mjs');
   const result = await timed(process.execPath, [
     child,
-    CLI.replace('bin/tenant-check.js', 'lambda/cli.js'),
+    CLI_LIB,
     sim.kubeconfigPath,
     mkdtempSync(join(tmpdir(), 'bench-state-')),
   ]);
   await sim.close();
+  if (!result.stdout.trim())
+    throw new Error(`the ${tenants}-tenant cycle printed nothing: ${result.stderr.slice(-2000)}`);
   const measured = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as {
     ms: number;
     maxRssMb: number;

@@ -16,7 +16,7 @@ import { type CheckerConfig, type ClusterConfig, parseConfig, parseConfigText } 
 import { runCycle } from './cycle.js';
 import { ConfigError } from './errors.js';
 import { type CheckReport, toReport } from './report.js';
-import { FileBundleStore, S3BundleStore } from './sinks/bundle-store.js';
+import { FileBundleStore } from './sinks/bundle-store.js';
 import { FileRunStore } from './sinks/file-store.js';
 import { MemoryNotifier } from './sinks/notifier.js';
 import type { RunRecord } from './sinks/run-store.js';
@@ -136,7 +136,13 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
     io.stderr(
       `Reading ${kubeConfig.getCurrentCluster()?.server ?? 'the cluster'} (operator in ${config.operator.namespace}) ...\n`,
     );
-  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+  // AWS credentials only for Amazon Managed Prometheus: a laptop run against a kubeconfig needs none.
+  const usesAmp = !o.prometheusUrl && o.metrics !== 'scrape' && cluster.metrics.source === 'amp';
+  const credentials = usesAmp
+    ? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain()
+    : async () => {
+        throw new Error('no AWS credentials are needed for this metrics source');
+      };
   const result = await runCycle(
     {
       connector: new KubeconfigConnector({
@@ -149,7 +155,7 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
         return metricsSourceFor(
           o.metrics === 'scrape' ? { ...cluster, metrics: { source: 'scrape' } } : cluster,
           settings,
-          { ...(reader ? { reader } : {}), credentials: fromNodeProviderChain() },
+          { ...(reader ? { reader } : {}), credentials },
         );
       },
       store: new FileRunStore(stateDir),
@@ -262,6 +268,7 @@ async function linkCommand(
   const { S3Client } = await import('@aws-sdk/client-s3');
   const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
   const { DynamoDbRunStore } = await import('./sinks/dynamodb-store.js');
+  const { S3BundleStore } = await import('./sinks/s3-bundle-store.js');
   const { parseDuration } = await import('./durations.js');
   const seconds = parseDuration(o.expires ?? '24h');
   if (!seconds || seconds > 7 * 86_400)

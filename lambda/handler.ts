@@ -26,11 +26,12 @@ import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './consta
 import { runCycle } from './cycle.js';
 import { BadEventError } from './errors.js';
 import { type CheckReport, toReport } from './report.js';
-import { type BundleStore, S3BundleStore } from './sinks/bundle-store.js';
+import type { BundleStore } from './sinks/bundle-store.js';
 import { DynamoDbRunStore } from './sinks/dynamodb-store.js';
 import type { Notifier } from './sinks/notifier.js';
 import { redact } from './sinks/redact.js';
 import type { RunStore } from './sinks/run-store.js';
+import { S3BundleStore } from './sinks/s3-bundle-store.js';
 import { SnsNotifier } from './sinks/sns-notifier.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });

@@ -285,6 +285,7 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
   const tokens = new Set(fixture.tokens ?? [token]);
   const requests: RecordedRequest[] = [];
   const faultUses = new Map<Fault, number>();
+  const lists = new Map<string, KubeObject[]>();
   let serverAddress = '127.0.0.1:0';
 
   const crdGroups = new Set<string>(
@@ -496,13 +497,20 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
     } catch (error) {
       return send(400, status(400, 'BadRequest', (error as Error).message));
     }
-    const selected = all
-      .filter((o) => labelOk(o.metadata.labels) && fieldOk(o))
-      .sort((a, b) =>
-        `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
-          `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
-        ),
-      );
+    // A paged list is read page after page: select and sort once per list, as the API server serves
+    // pages from one snapshot, rather than once per page.
+    const listKey = `${url.pathname}?${url.searchParams.get('labelSelector') ?? ''}&${url.searchParams.get('fieldSelector') ?? ''}#${fixture.objects.length}`;
+    let selected = lists.get(listKey);
+    if (!selected) {
+      selected = all
+        .filter((o) => labelOk(o.metadata.labels) && fieldOk(o))
+        .sort((a, b) => {
+          const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
+          const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
+          return ka < kb ? -1 : ka > kb ? 1 : 0;
+        });
+      if (url.searchParams.get('limit')) lists.set(listKey, selected);
+    }
     const limit = Number(url.searchParams.get('limit') ?? 0);
     const start = url.searchParams.get('continue')
       ? Number(Buffer.from(url.searchParams.get('continue') as string, 'base64url').toString())
