@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CAUSE_IDS } from '../lambda/checks/causes.js';
 import { main } from '../lambda/cli.js';
-import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
-import { openMetricsBackfill, SCENARIO_SPACING_SECONDS } from './metrics/scenarios.js';
-import { INCIDENTS } from './scenarios/library.js';
+import type { PrometheusServer } from './helpers/prometheus.js';
+import { INCIDENTS, incidentTimes, startIncidentPrometheus } from './scenarios/library.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
 
@@ -50,19 +49,11 @@ const contract = z.object({
   notification: z.object({}).passthrough().nullable(),
 });
 
-const T0 = Math.floor(Date.now() / 60_000) * 60 - 2 * 3600;
-const timeOf = (i: number) => T0 - i * SCENARIO_SPACING_SECONDS;
+const timeOf = incidentTimes();
 let prometheus: PrometheusServer;
 
 beforeAll(async () => {
-  prometheus = await startPrometheus(
-    openMetricsBackfill(
-      INCIDENTS.map((incident, i) => ({
-        scenario: { name: incident.name, expected: { verdict: 'ok', blind: false }, ...incident.metrics },
-        t: timeOf(i),
-      })),
-    ),
-  );
+  prometheus = await startIncidentPrometheus(timeOf);
 });
 afterAll(async () => {
   await prometheus?.stop();

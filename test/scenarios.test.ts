@@ -15,28 +15,19 @@ import { runCycle } from '../lambda/cycle.js';
 import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { FileRunStore } from '../lambda/sinks/file-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
-import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
-import { openMetricsBackfill, SCENARIO_SPACING_SECONDS } from './metrics/scenarios.js';
-import { INCIDENTS, type Incident } from './scenarios/library.js';
+import type { PrometheusServer } from './helpers/prometheus.js';
+import { INCIDENTS, type Incident, incidentTimes, startIncidentPrometheus } from './scenarios/library.js';
 import { startSimulator } from './simulator/server.js';
 
 const config = parseConfig({
   clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'prometheus' } }],
 });
 const cluster = config.clusters[0] as (typeof config.clusters)[number];
-const T0 = Math.floor(Date.now() / 60_000) * 60 - 2 * 3600;
-const timeOf = (i: number) => T0 - i * SCENARIO_SPACING_SECONDS;
+const timeOf = incidentTimes();
 
 let prometheus: PrometheusServer;
 beforeAll(async () => {
-  prometheus = await startPrometheus(
-    openMetricsBackfill(
-      INCIDENTS.map((incident, i) => ({
-        scenario: { name: incident.name, expected: { verdict: 'ok', blind: false }, ...incident.metrics },
-        t: timeOf(i),
-      })),
-    ),
-  );
+  prometheus = await startIncidentPrometheus(timeOf);
 });
 afterAll(async () => {
   await prometheus?.stop();

@@ -41,6 +41,17 @@ export interface MetricScenario {
   expected: { verdict: 'firing' | 'pending' | 'ok' | 'unknown'; blind: boolean };
 }
 
+/** 30% partial failures and 25% controller-runtime errors while result="error" stays at 0.5%. */
+export const ALERT_BLIND_RATES: Rates = {
+  success: 6.95,
+  error: 0.05,
+  partial_failure: 3,
+  crTotal: 10,
+  crErrors: 2.5,
+  rest200: 20,
+  workqueueDepth: 30,
+};
+
 const baseline: Rates = {
   success: 9.9,
   error: 0.1,
@@ -123,15 +134,7 @@ export const SCENARIOS: MetricScenario[] = [
       { from: HOURS4, rates: baseline },
       {
         from: -50 * 60,
-        rates: {
-          success: 6.95,
-          error: 0.05,
-          partial_failure: 3,
-          crTotal: 10,
-          crErrors: 2.5,
-          rest200: 20,
-          workqueueDepth: 30,
-        },
+        rates: ALERT_BLIND_RATES,
       },
     ],
     expected: { verdict: 'ok', blind: true },

@@ -6,7 +6,14 @@
  * really print. The checks must find the signal, not the fixture.
  */
 import type { CauseId } from '../../lambda/checks/causes.js';
-import type { MetricScenario, Rates } from '../metrics/scenarios.js';
+import { type PrometheusServer, startPrometheus } from '../helpers/prometheus.js';
+import {
+  ALERT_BLIND_RATES,
+  type MetricScenario,
+  openMetricsBackfill,
+  type Rates,
+  SCENARIO_SPACING_SECONDS,
+} from '../metrics/scenarios.js';
 import {
   event,
   healthyCluster,
@@ -189,15 +196,7 @@ export const INCIDENTS: Incident[] = [
         { from: -3600, rates: BASE },
         {
           from: -50 * 60,
-          rates: {
-            success: 6.95,
-            error: 0.05,
-            partial_failure: 3,
-            crTotal: 10,
-            crErrors: 2.5,
-            rest200: 20,
-            workqueueDepth: 30,
-          },
+          rates: ALERT_BLIND_RATES,
         },
       ],
     },
@@ -743,3 +742,21 @@ export const INCIDENTS: Incident[] = [
     },
   },
 ];
+
+/** The instant each incident's metrics end at, in one TSDB: two hours ago, then every 8 hours before. */
+export function incidentTimes(now = Date.now()): (i: number) => number {
+  const t0 = Math.floor(now / 60_000) * 60 - 2 * 3600;
+  return (i) => t0 - i * SCENARIO_SPACING_SECONDS;
+}
+
+/** The real Prometheus with every incident's metrics backfilled, each ending at `timeOf(i)`. */
+export function startIncidentPrometheus(timeOf: (i: number) => number): Promise<PrometheusServer> {
+  return startPrometheus(
+    openMetricsBackfill(
+      INCIDENTS.map((incident, i) => ({
+        scenario: { name: incident.name, expected: { verdict: 'ok', blind: false }, ...incident.metrics },
+        t: timeOf(i),
+      })),
+    ),
+  );
+}
