@@ -14,6 +14,9 @@ const common = {
     js: "import { createRequire as __tenantCheckCreateRequire } from 'node:module'; const require = __tenantCheckCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
+  // node-fetch's old URL parser asks for Node's built-in punycode, deprecated (and warned about) since
+  // Node 21: give it the same code from the npm package instead.
+  alias: { punycode: 'punycode/punycode.js' },
 };
 // Code splitting: what only `link` or `history --table` use (the S3 and DynamoDB clients) is loaded
 // when those commands run, not on every start.

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-/** The `tenant-check` command (package bin, compiled to dist/bin/tenant-check.js). */
-import { main } from '../lambda/cli.js';
+/** The `tenant-check` command (package bin, bundled into dist/tenant-check.mjs). */
+import module from 'node:module';
 
+// Node 22+ keeps V8's compiled code on disk between runs: later starts skip most of the parsing.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+const { main } = await import('../lambda/cli.js');
 const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

