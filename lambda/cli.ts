@@ -145,10 +145,7 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
       };
   const result = await runCycle(
     {
-      connector: new KubeconfigConnector({
-        ...(o.kubeconfig ? { path: o.kubeconfig } : {}),
-        ...(o.context ? { context: o.context } : {}),
-      }),
+      connector: new KubeconfigConnector({ kubeConfig }),
       metrics: (reader) => {
         if (o.prometheusUrl) return promqlSource('prometheus', urlTransport(o.prometheusUrl), settings);
         if (o.metrics === 'scrape' && reader) return scrapeSource(reader, settings);

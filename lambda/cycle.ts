@@ -120,7 +120,6 @@ async function collect(
             cluster: cluster.name,
             server: '',
             operator: config.operator,
-            logTailLines: config.collection.logTailLines,
             budgetMs,
             error: connection.ok ? { kind: 'unreachable', message: 'not connected' } : connection.error,
             elapsedMs: Date.now() - started,

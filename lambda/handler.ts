@@ -21,7 +21,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { EksClusterAccess, EksConnector, sdkDescribeCluster } from './collect/eks-cluster.js';
 import { metricsSourceFor } from './collect/metrics/source.js';
-import { type CheckerConfig, findCluster, parseConfigText } from './config.js';
+import { type CheckerConfig, type ClusterConfig, findCluster, parseConfigText } from './config.js';
 import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
 import { runCycle } from './cycle.js';
 import { BadEventError } from './errors.js';
@@ -92,19 +92,24 @@ function loadConfig(): CheckerConfig {
   return cachedConfig;
 }
 
-export function readEvent(event: unknown, config: CheckerConfig): ScheduledEvent {
+/** The scheduled event, and the watched cluster it names. */
+export function readEvent(
+  event: unknown,
+  config: CheckerConfig,
+): ScheduledEvent & { clusterConfig: ClusterConfig } {
   const parsed = scheduledEventSchema.safeParse(event);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`);
     throw new BadEventError(`the event is not a scheduled check: ${problems.join('; ')}`);
   }
-  if (!findCluster(config, parsed.data.cluster)) {
+  const clusterConfig = findCluster(config, parsed.data.cluster);
+  if (!clusterConfig) {
     const watched = config.clusters.map((c) => c.name).join(', ');
     throw new BadEventError(
       `cluster: "${parsed.data.cluster}" is not watched by this deployment (watched: ${watched})`,
     );
   }
-  return parsed.data;
+  return { ...parsed.data, clusterConfig };
 }
 
 export async function checkCluster(
@@ -112,9 +117,8 @@ export async function checkCluster(
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<CheckReport> {
   const config = loadConfig();
-  const { cluster, scheduledTime } = readEvent(event, config);
+  const { cluster, scheduledTime, clusterConfig } = readEvent(event, config);
   logger.appendKeys({ cluster });
-  const clusterConfig = findCluster(config, cluster) as NonNullable<ReturnType<typeof findCluster>>;
   const budgetMs = Math.max(1000, context.getRemainingTimeInMillis() - RESERVE_MS);
   const settings = {
     operator: config.operator,

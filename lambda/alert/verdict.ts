@@ -6,6 +6,7 @@
 
 import type { CauseId } from '../checks/causes.js';
 import type { Finding } from '../checks/types.js';
+import { sourceStates } from '../collect/collect-cluster.js';
 import type { ClusterSnapshot } from '../collect/snapshot.js';
 
 export interface RankedCause {
@@ -28,15 +29,9 @@ export interface Verdict {
 /** Below this a cause is not named. */
 export const MIN_CONFIDENCE = 0.3;
 
-export function sourcesOf(snapshot: ClusterSnapshot): [string, boolean][] {
-  return Object.entries(snapshot)
-    .filter(([, v]) => v && typeof v === 'object' && 'ok' in v)
-    .map(([name, v]) => [name, (v as { ok: boolean }).ok]);
-}
-
 export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[]): Verdict {
-  const sources = sourcesOf(snapshot);
-  const unread = sources.filter(([, ok]) => !ok).map(([name]) => name);
+  const sources = Object.entries(sourceStates(snapshot));
+  const unread = sources.filter(([, state]) => state !== 'ok').map(([name]) => name);
   const coverage = sources.length === 0 ? 0 : (sources.length - unread.length) / sources.length;
   const factor = 0.5 + 0.5 * coverage;
   const metrics = snapshot.metrics.ok ? snapshot.metrics.data : undefined;

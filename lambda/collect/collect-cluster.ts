@@ -91,7 +91,11 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSt
 
 /** The snapshot of a cluster that could not be reached at all: every source carries the same failure. */
 export function unreachableSnapshot(
-  options: Omit<CollectOptions, 'reader'> & { server: string; error: SourceError; elapsedMs: number },
+  options: Pick<CollectOptions, 'cluster' | 'operator' | 'budgetMs'> & {
+    server: string;
+    error: SourceError;
+    elapsedMs: number;
+  },
 ): ClusterState {
   const failure = failed<never>({ ...options.error }, options.elapsedMs);
   return {

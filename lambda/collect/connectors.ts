@@ -4,6 +4,8 @@
  * like any other source's. The Lambda never loads @kubernetes/client-node: it has the endpoint, the
  * CA and its token, which is all a reader needs, and the library would double the bundle.
  */
+
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { ClusterConfig } from '../config.js';
 import { type Budget, HttpsClusterReader } from './cluster-reader.js';
 import { loadLocalKubeConfig } from './kubeconfig.js';
@@ -15,12 +17,13 @@ export interface ClusterConnector {
 
 /** The user's kubeconfig, as kubectl reads it; the cluster's name in the config is only a label here. */
 export class KubeconfigConnector implements ClusterConnector {
-  constructor(private readonly options: { path?: string; context?: string } = {}) {}
+  /** A kubeconfig file and context as kubectl takes them, or one already read (the CLI reads it once). */
+  constructor(private readonly options: { path?: string; context?: string; kubeConfig?: KubeConfig } = {}) {}
 
   async connect(_cluster: ClusterConfig, budget: Budget): Promise<SourceResult<HttpsClusterReader>> {
     const started = Date.now();
     try {
-      const kubeConfig = loadLocalKubeConfig(this.options);
+      const kubeConfig = this.options.kubeConfig ?? loadLocalKubeConfig(this.options);
       return succeeded(await HttpsClusterReader.fromKubeConfig(kubeConfig, budget), Date.now() - started);
     } catch (error) {
       return failed(

@@ -52,7 +52,8 @@ export const ALERT_BLIND_RATES: Rates = {
   workqueueDepth: 30,
 };
 
-const baseline: Rates = {
+/** Everyday traffic: 10 reconciles a second, 1% of them errors. */
+export const BASELINE_RATES: Rates = {
   success: 9.9,
   error: 0.1,
   crTotal: 10,
@@ -66,7 +67,7 @@ export const SCENARIOS: MetricScenario[] = [
   {
     name: 'sustained-firing',
     phases: [
-      { from: HOURS4, rates: baseline },
+      { from: HOURS4, rates: BASELINE_RATES },
       {
         from: -40 * 60,
         rates: {
@@ -86,7 +87,7 @@ export const SCENARIOS: MetricScenario[] = [
   {
     name: 'short-spike',
     phases: [
-      { from: HOURS4, rates: baseline },
+      { from: HOURS4, rates: BASELINE_RATES },
       {
         from: -4 * 60,
         rates: { success: 6, error: 4, crTotal: 10, crErrors: 4, rest200: 20, workqueueDepth: 40 },
@@ -97,19 +98,19 @@ export const SCENARIOS: MetricScenario[] = [
   {
     name: 'recovery',
     phases: [
-      { from: HOURS4, rates: baseline },
+      { from: HOURS4, rates: BASELINE_RATES },
       {
         from: -60 * 60,
         rates: { success: 7.5, error: 2.5, crTotal: 10, crErrors: 2.5, rest200: 20, workqueueDepth: 90 },
       },
-      { from: -15 * 60, rates: baseline },
+      { from: -15 * 60, rates: BASELINE_RATES },
     ],
     expected: { verdict: 'ok', blind: false },
   },
   {
     name: 'no-traffic',
     phases: [
-      { from: HOURS4, rates: baseline },
+      { from: HOURS4, rates: BASELINE_RATES },
       {
         from: -30 * 60,
         rates: { success: 0, error: 0, crTotal: 0, crErrors: 0, rest200: 1, workqueueDepth: 0 },
@@ -131,7 +132,7 @@ export const SCENARIOS: MetricScenario[] = [
   {
     name: 'alert-blind',
     phases: [
-      { from: HOURS4, rates: baseline },
+      { from: HOURS4, rates: BASELINE_RATES },
       {
         from: -50 * 60,
         rates: ALERT_BLIND_RATES,
@@ -152,7 +153,7 @@ export const SCENARIOS: MetricScenario[] = [
   },
   {
     name: 'absent',
-    phases: [{ from: HOURS4, rates: baseline }],
+    phases: [{ from: HOURS4, rates: BASELINE_RATES }],
     absent: true,
     expected: { verdict: 'unknown', blind: false },
   },

@@ -9,6 +9,7 @@ import type { CauseId } from '../../lambda/checks/causes.js';
 import { type PrometheusServer, startPrometheus } from '../helpers/prometheus.js';
 import {
   ALERT_BLIND_RATES,
+  BASELINE_RATES,
   type MetricScenario,
   openMetricsBackfill,
   type Rates,
@@ -45,7 +46,7 @@ const NS = operatorNames().namespace;
 const POD = operatorPod('tenant-operator', 'x7k2p').metadata.name;
 const LOG_KEY = `${NS}/${POD}/manager`;
 
-const BASE: Rates = { success: 9.9, error: 0.1, crTotal: 10, crErrors: 0.1, rest200: 20, workqueueDepth: 2 };
+const BASE = BASELINE_RATES;
 const FIRING: Rates = { success: 8, error: 2, crTotal: 10, crErrors: 2, rest200: 20, workqueueDepth: 60 };
 const firing = (extra: Rates = {}): Incident['metrics'] => ({
   phases: [

@@ -6,7 +6,7 @@
  * zap encodings. Scenarios start from `healthyCluster()` and change what their incident changes.
  */
 import { OPERATOR_PRESETS, type OperatorPreset } from '../../lambda/presets.js';
-import { exposition } from '../metrics/scenarios.js';
+import { BASELINE_RATES, exposition } from '../metrics/scenarios.js';
 import type { AccessRule, ClusterFixture, KubeObject } from './server.js';
 
 export const NOW = new Date('2026-11-26T14:00:00Z');
@@ -646,14 +646,7 @@ export function healthyCluster(options: OperatorClusterOptions = {}): ClusterFix
               phases: [
                 {
                   from: -4 * 3600,
-                  rates: {
-                    success: 9.9,
-                    error: 0.1,
-                    crTotal: 10,
-                    crErrors: 0.1,
-                    rest200: 20,
-                    workqueueDepth: 2,
-                  },
+                  rates: BASELINE_RATES,
                 },
               ],
               expected: { verdict: 'ok', blind: false },

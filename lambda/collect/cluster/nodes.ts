@@ -5,7 +5,7 @@
  */
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
-import { parseQuantity } from '../quantity.js';
+import { parseQuantity, parseResources } from '../quantity.js';
 import { type SourceResult, succeeded } from '../result.js';
 import type { NodeStatus, NodeSummary } from '../snapshot.js';
 
@@ -28,12 +28,8 @@ const PRESSURES = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnav
 export async function collectNodes({ reader }: CollectContext): Promise<SourceResult<NodeSummary>> {
   const nodes = await listAll<RawNode, NodeStatus>(reader, '/api/v1/nodes', (n) => {
     const conditions = n.status?.conditions ?? [];
-    const allocatable: NodeStatus['allocatable'] = {};
-    const cpu = parseQuantity(n.status?.allocatable?.cpu);
-    const memory = parseQuantity(n.status?.allocatable?.memory);
+    const allocatable: NodeStatus['allocatable'] = parseResources(n.status?.allocatable);
     const pods = parseQuantity(n.status?.allocatable?.pods);
-    if (cpu !== undefined) allocatable.cpu = cpu;
-    if (memory !== undefined) allocatable.memory = memory;
     if (pods !== undefined) allocatable.pods = pods;
     return {
       name: n.metadata?.name ?? '',
@@ -82,10 +78,7 @@ export async function collectNodes({ reader }: CollectContext): Promise<SourceRe
   if (usage.ok) {
     for (const item of usage.data.items ?? []) {
       const node = byName.get(item.metadata?.name ?? '');
-      const cpu = parseQuantity(item.usage?.cpu);
-      const memory = parseQuantity(item.usage?.memory);
-      if (node)
-        node.usage = { ...(cpu !== undefined ? { cpu } : {}), ...(memory !== undefined ? { memory } : {}) };
+      if (node) node.usage = parseResources(item.usage);
     }
   } else {
     summary.usageUnavailable =

@@ -5,18 +5,18 @@
  * hands back the state to keep for the next cycle.
  */
 
-import http from 'node:http';
-import https from 'node:https';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterConfig, OperatorConfig } from '../../config.js';
 import type { ClusterReader } from '../cluster-reader.js';
 import type { SourceResult } from '../result.js';
-import { failed, kindForNetworkError, kindForStatus, succeeded } from '../result.js';
+import { failed } from '../result.js';
 import type { MetricsEvaluation, MetricsSourceKind } from './evaluation.js';
 import { PrometheusApi, type PrometheusTransport } from './prometheus-api.js';
 import { evaluatePromql } from './promql.js';
 import { evaluateScrape, type ScrapeState } from './scrape.js';
-import { ampTransport, serviceProxyTransport } from './transports.js';
+import { ampTransport, serviceProxyTransport, urlTransport } from './transports.js';
+
+export { urlTransport };
 
 /** What a source keeps between cycles (only the scrape source keeps anything). */
 export interface MetricsState {
@@ -78,54 +78,6 @@ export function scrapeSource(reader: ClusterReader, settings: EvaluationSettings
       return { result, ...(state ? { state: { scrape: state } } : {}) };
     },
   };
-}
-
-/** A Prometheus server's URL, as a laptop reaches it (`--prometheus-url`, or a port-forward). */
-export function urlTransport(baseUrl: string, timeoutMs = 15_000): PrometheusTransport {
-  const base = new URL(baseUrl);
-  const client = base.protocol === 'https:' ? https : http;
-  return (path, params) =>
-    new Promise((resolve) => {
-      const started = Date.now();
-      const url = new URL(`${base.pathname.replace(/\/$/, '')}${path}?${new URLSearchParams(params)}`, base);
-      const req = client.get(url, { timeout: timeoutMs, headers: { Accept: 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          resolve(
-            status >= 200 && status < 300
-              ? succeeded(text, Date.now() - started)
-              : failed(
-                  {
-                    kind: kindForStatus(status),
-                    status,
-                    message: `${url.host}${path}: HTTP ${status}: ${text.slice(0, 300)}`,
-                  },
-                  Date.now() - started,
-                ),
-          );
-        });
-      });
-      req.on('timeout', () => {
-        req.destroy();
-        resolve(
-          failed(
-            { kind: 'timeout', message: `${url.host}${path}: no answer within ${timeoutMs} ms` },
-            Date.now() - started,
-          ),
-        );
-      });
-      req.on('error', (error: NodeJS.ErrnoException) =>
-        resolve(
-          failed(
-            { kind: kindForNetworkError(error), message: `${url.host}${path}: ${error.message}` },
-            Date.now() - started,
-          ),
-        ),
-      );
-    });
 }
 
 export interface MetricsDependencies {

@@ -10,7 +10,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterReader } from '../cluster-reader.js';
-import { failed, kindForNetworkError, kindForStatus, succeeded } from '../result.js';
+import { failed, kindForNetworkError, kindForStatus, type SourceResult, succeeded } from '../result.js';
 import type { PrometheusTransport } from './prometheus-api.js';
 
 export function ampEndpoint(region: string): string {
@@ -26,6 +26,68 @@ export interface AmpOptions {
   timeoutMs?: number;
 }
 
+/**
+ * One HTTP exchange with a Prometheus-compatible server, as a value: the body on a 2xx, otherwise the
+ * status (with Retry-After on a 429), a timeout or the network error. `label` names the server in messages.
+ */
+function httpCall(
+  url: URL,
+  request: {
+    method: 'GET' | 'POST';
+    headers: Record<string, string>;
+    body?: string;
+    timeoutMs: number;
+    agent?: http.Agent;
+    label: string;
+  },
+): Promise<SourceResult<string>> {
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  const where = `${request.label}${url.pathname}`;
+  return new Promise((resolve) => {
+    const req = (url.protocol === 'https:' ? https : http).request(
+      url,
+      {
+        method: request.method,
+        headers: request.headers,
+        timeout: request.timeoutMs,
+        ...(request.agent ? { agent: request.agent } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve(succeeded(text, elapsed()));
+          const retryAfter = Number(res.headers['retry-after']);
+          resolve(
+            failed(
+              {
+                kind: kindForStatus(status),
+                status,
+                message: `${where}: HTTP ${status}: ${text.slice(0, 300)}`,
+                ...(status === 429 && Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+              },
+              elapsed(),
+            ),
+          );
+        });
+      },
+    );
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(
+        failed({ kind: 'timeout', message: `${where}: no answer within ${request.timeoutMs} ms` }, elapsed()),
+      );
+    });
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve(failed({ kind: kindForNetworkError(error), message: `${where}: ${error.message}` }, elapsed())),
+    );
+    req.end(request.body);
+  });
+}
+
 /** POSTs the query as a form, signed with SigV4 for `aps`; the payload's hash is part of the signature. */
 export function ampTransport(options: AmpOptions): PrometheusTransport {
   const base = new URL(options.endpoint ?? ampEndpoint(options.region));
@@ -35,10 +97,9 @@ export function ampTransport(options: AmpOptions): PrometheusTransport {
     credentials: options.credentials,
     sha256: Hash.bind(null, 'sha256'),
   });
-  const secure = base.protocol === 'https:';
-  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const agent =
+    base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   return async (path, params) => {
-    const started = Date.now();
     const body = new URLSearchParams(params).toString();
     const fullPath = `${base.pathname.replace(/\/$/, '')}/workspaces/${options.workspaceId}${path}`;
     const request = new HttpRequest({
@@ -63,67 +124,30 @@ export function ampTransport(options: AmpOptions): PrometheusTransport {
           kind: 'unauthorized',
           message: `AMP: no AWS credentials to sign with: ${(error as Error).message}`,
         },
-        Date.now() - started,
+        0,
       );
     }
-    return new Promise((resolve) => {
-      const req = (secure ? https : http).request(
-        {
-          protocol: base.protocol,
-          hostname: base.hostname,
-          port: base.port || undefined,
-          path: fullPath,
-          method: 'POST',
-          headers: signed.headers,
-          agent,
-          timeout: options.timeoutMs ?? 10_000,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve(succeeded(text, Date.now() - started));
-            else {
-              const retryAfter = Number(res.headers['retry-after']);
-              resolve(
-                failed(
-                  {
-                    kind: kindForStatus(status),
-                    status,
-                    message: `AMP ${path}: HTTP ${status}: ${text.slice(0, 300)}`,
-                    ...(status === 429 && Number.isFinite(retryAfter)
-                      ? { retryAfterSeconds: retryAfter }
-                      : {}),
-                  },
-                  Date.now() - started,
-                ),
-              );
-            }
-          });
-        },
-      );
-      req.on('timeout', () => {
-        req.destroy();
-        resolve(
-          failed(
-            { kind: 'timeout', message: `AMP ${path}: no answer within ${options.timeoutMs ?? 10_000} ms` },
-            Date.now() - started,
-          ),
-        );
-      });
-      req.on('error', (error: NodeJS.ErrnoException) =>
-        resolve(
-          failed(
-            { kind: kindForNetworkError(error), message: `AMP ${path}: ${error.message}` },
-            Date.now() - started,
-          ),
-        ),
-      );
-      req.end(body);
+    return httpCall(new URL(fullPath, base), {
+      method: 'POST',
+      headers: signed.headers,
+      body,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      agent,
+      label: 'AMP ',
     });
   };
+}
+
+/** A Prometheus server's URL, as a laptop reaches it (`--prometheus-url`, or a port-forward). */
+export function urlTransport(baseUrl: string, timeoutMs = 15_000): PrometheusTransport {
+  const base = new URL(baseUrl);
+  return (path, params) =>
+    httpCall(new URL(`${base.pathname.replace(/\/$/, '')}${path}?${new URLSearchParams(params)}`, base), {
+      method: 'GET',
+      headers: { Accept: 'application/json' },
+      timeoutMs,
+      label: base.host,
+    });
 }
 
 export interface InClusterPrometheus {
