@@ -129,7 +129,7 @@ async function collect(
     const snapshot: ClusterSnapshot = { ...collected, metrics: evaluated.result };
     return { snapshot, metricsState: evaluated.state };
   } finally {
-    (reader as { close?: () => void } | undefined)?.close?.();
+    reader?.close();
   }
 }
 
