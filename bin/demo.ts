@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type PrometheusServer, prometheusInstalled, startPrometheus } from '../test/helpers/prometheus.js';
 import { exposition, openMetricsBackfill } from '../test/metrics/scenarios.js';
-import { INCIDENTS } from '../test/scenarios/library.js';
+import { INCIDENTS, incidentFixture } from '../test/scenarios/library.js';
 import { startSimulator } from '../test/simulator/server.js';
 
 const DEFAULT_SCENARIO = 'datasource-unavailable';
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   // The incident began 40 minutes before T; T is two hours ago so that the backfilled data is history.
   const t = Math.floor(Date.now() / 60_000) * 60 - 2 * 3600;
   const at = (offset: number) => new Date((t + offset) * 1000).toISOString();
-  const fixture = incident.fixture();
+  const fixture = incidentFixture(incident, t * 1000);
   const sim = await startSimulator(fixture);
   let prometheus: PrometheusServer | undefined;
   try {

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { CAUSE_IDS } from '../lambda/checks/causes.js';
 import { main } from '../lambda/cli.js';
 import type { PrometheusServer } from './helpers/prometheus.js';
-import { INCIDENTS, incidentTimes, startIncidentPrometheus } from './scenarios/library.js';
+import { INCIDENTS, incidentFixture, incidentTimes, startIncidentPrometheus } from './scenarios/library.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
 
@@ -87,7 +87,7 @@ describe('every incident through `tenant-check run --format json`', () => {
   it.each(INCIDENTS.map((incident, i) => [incident.name, incident, i] as const))(
     '%s',
     async (_name, incident, i) => {
-      const sim = await startSimulator(incident.fixture());
+      const sim = await startSimulator(incidentFixture(incident, timeOf(i) * 1000));
       try {
         const state = mkdtempSync(join(tmpdir(), 'cli-state-'));
         const { code, stdout, stderr } = await tenantCheck([

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterState as ClusterSnapshot } from '../lambda/collect/collect-cluster.js';
 import { collectFrom } from './helpers/collect.js';
 import {
+  ago,
   event,
   healthyCluster,
   operatorPod,
@@ -77,7 +78,7 @@ describe('collecting a healthy tenant-operator cluster', () => {
     expect(deployment.concurrency).toEqual({ tenant: 10, registry: 3, template: 5 });
     expect(deployment.flags).toMatchObject({ 'metrics-bind-address': ':8443', 'leader-elect': 'true' });
     expect(deployment.replicaSets.map((r) => r.revision)).toEqual([3, 2]);
-    expect(deployment.lastRolloutAt).toBe('2026-11-24T14:00:00.000Z');
+    expect(deployment.lastRolloutAt).toBe(ago(2 * 86_400));
 
     const metrics = data(snapshot.apiServerMetrics);
     expect(metrics.requestsByCode).toEqual({ '200': 138_333, '409': 310 });
@@ -202,8 +203,8 @@ describe('the operator as it really fails', () => {
         terminated: {
           reason: 'OOMKilled',
           exitCode: 137,
-          finishedAt: '2026-11-26T13:58:00Z',
-          startedAt: '2026-11-26T13:50:00Z',
+          finishedAt: ago(120),
+          startedAt: ago(600),
         },
       },
     });
@@ -220,7 +221,7 @@ describe('the operator as it really fails', () => {
       ready: false,
       restartCount: 7,
       current: { state: 'waiting', reason: 'CrashLoopBackOff' },
-      last: { state: 'terminated', reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-11-26T13:58:00Z' },
+      last: { state: 'terminated', reason: 'OOMKilled', exitCode: 137, finishedAt: ago(120) },
     });
     const logs = data(snapshot.operatorLogs);
     expect(logs.streams.map((s) => [s.previous, s.lines])).toEqual([

@@ -16,7 +16,13 @@ import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { FileRunStore } from '../lambda/sinks/file-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import type { PrometheusServer } from './helpers/prometheus.js';
-import { INCIDENTS, type Incident, incidentTimes, startIncidentPrometheus } from './scenarios/library.js';
+import {
+  INCIDENTS,
+  type Incident,
+  incidentFixture,
+  incidentTimes,
+  startIncidentPrometheus,
+} from './scenarios/library.js';
 import { startSimulator } from './simulator/server.js';
 
 const config = parseConfig({
@@ -34,7 +40,7 @@ afterAll(async () => {
 });
 
 async function cycle(incident: Incident, i: number) {
-  const sim = await startSimulator(incident.fixture());
+  const sim = await startSimulator(incidentFixture(incident, timeOf(i) * 1000));
   const notifier = new MemoryNotifier();
   try {
     const result = await runCycle(

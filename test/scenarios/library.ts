@@ -16,8 +16,10 @@ import {
   SCENARIO_SPACING_SECONDS,
 } from '../metrics/scenarios.js';
 import {
+  ago,
   event,
   healthyCluster,
+  klogTime,
   networkPolicy,
   node,
   operatorNames,
@@ -26,6 +28,7 @@ import {
   reconcilerError,
   reconcileSuccess,
   registry,
+  setFixtureClock,
   tenant,
   workloadPod,
 } from '../simulator/fixtures.js';
@@ -259,7 +262,7 @@ export const INCIDENTS: Incident[] = [
         ...Array.from(
           { length: 30 },
           (_, i) =>
-            `I1126 13:5${i % 10}:0${i % 6}.412345       1 request.go:697] Waited for ${(1 + (i % 5) * 0.7).toFixed(2)}s due to client-side throttling, not priority and fairness, request: GET:https://172.20.0.1:443/apis/apps/v1/namespaces/tenants-${i % 4}/deployments`,
+            `I${klogTime(600 - i * 17)}       1 request.go:697] Waited for ${(1 + (i % 5) * 0.7).toFixed(2)}s due to client-side throttling, not priority and fairness, request: GET:https://172.20.0.1:443/apis/apps/v1/namespaces/tenants-${i % 4}/deployments`,
         ),
         ...reconcileErrors(
           40,
@@ -296,7 +299,7 @@ export const INCIDENTS: Incident[] = [
         ...Array.from(
           { length: 10 },
           () =>
-            'E1126 13:58:01.000000       1 reflector.go:158] "Unhandled Error" err="failed to list *v1.Tenant: Unauthorized"',
+            `E${klogTime(119)}       1 reflector.go:158] "Unhandled Error" err="failed to list *v1.Tenant: Unauthorized"`,
         ),
       ]),
   },
@@ -337,8 +340,8 @@ export const INCIDENTS: Incident[] = [
           terminated: {
             reason: 'Error',
             exitCode: 2,
-            startedAt: '2026-11-26T13:55:10Z',
-            finishedAt: '2026-11-26T13:55:41Z',
+            startedAt: ago(290),
+            finishedAt: ago(259),
           },
         },
       });
@@ -369,8 +372,8 @@ export const INCIDENTS: Incident[] = [
             terminated: {
               reason: 'OOMKilled',
               exitCode: 137,
-              startedAt: '2026-11-26T13:40:00Z',
-              finishedAt: '2026-11-26T13:52:13Z',
+              startedAt: ago(1200),
+              finishedAt: ago(467),
             },
           },
         }),
@@ -748,6 +751,12 @@ export const INCIDENTS: Incident[] = [
 export function incidentTimes(now = Date.now()): (i: number) => number {
   const t0 = Math.floor(now / 60_000) * 60 - 2 * 3600;
   return (i) => t0 - i * SCENARIO_SPACING_SECONDS;
+}
+
+/** The incident's cluster as it stands at `at` (the instant the cycle evaluates): its times line up with its metrics. */
+export function incidentFixture(incident: Incident, at: Date | number): ClusterFixture {
+  setFixtureClock(at);
+  return incident.fixture();
 }
 
 /** The real Prometheus with every incident's metrics backfilled, each ending at `timeOf(i)`. */

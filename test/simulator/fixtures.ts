@@ -9,8 +9,23 @@ import { OPERATOR_PRESETS, type OperatorPreset } from '../../lambda/presets.js';
 import { BASELINE_RATES, exposition } from '../metrics/scenarios.js';
 import type { AccessRule, ClusterFixture, KubeObject } from './server.js';
 
-export const NOW = new Date('2026-11-26T14:00:00Z');
-export const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
+/**
+ * The fixtures' "now": the wall clock (to the minute) unless a test sets it, so that what kubectl and the
+ * checker compute from the real clock (AGE, how old a restart is) agrees with the fixtures on any date.
+ * An incident evaluated at a past instant sets it to that instant before building its fixture.
+ */
+let clock = Math.floor(Date.now() / 60_000) * 60_000;
+export const fixtureNow = (): Date => new Date(clock);
+export function setFixtureClock(at: Date | number): void {
+  clock = typeof at === 'number' ? at : at.getTime();
+}
+export const ago = (seconds: number) => new Date(clock - seconds * 1000).toISOString();
+/** A klog header's time (`MMDD hh:mm:ss.uuuuuu`, no year, UTC) `seconds` before the fixtures' now. */
+export function klogTime(seconds: number): string {
+  const t = new Date(clock - seconds * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(t.getUTCMonth() + 1)}${two(t.getUTCDate())} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}:${two(t.getUTCSeconds())}.412345`;
+}
 
 export interface OperatorClusterOptions {
   preset?: OperatorPreset;
@@ -618,17 +633,17 @@ export function healthyCluster(options: OperatorClusterOptions = {}): ClusterFix
           name: p.metadata.name,
           namespace: names.namespace,
           labels: p.metadata.labels,
-          creationTimestamp: NOW.toISOString(),
+          creationTimestamp: fixtureNow().toISOString(),
         },
-        timestamp: NOW.toISOString(),
+        timestamp: fixtureNow().toISOString(),
         window: '15s',
         containers: [{ name: 'manager', usage: { cpu: '42m', memory: '71Mi' } }],
       })),
       ...nodes.map((n) => ({
         apiVersion: 'metrics.k8s.io/v1beta1',
         kind: 'NodeMetrics',
-        metadata: { name: n.metadata.name, creationTimestamp: NOW.toISOString() },
-        timestamp: NOW.toISOString(),
+        metadata: { name: n.metadata.name, creationTimestamp: fixtureNow().toISOString() },
+        timestamp: fixtureNow().toISOString(),
         window: '15s',
         usage: { cpu: '812m', memory: '5123Mi' },
       })),
