@@ -17,14 +17,9 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { CHECKER_BUNDLING } from '../lib/constructs/checker-function.js';
-import { INCIDENTS } from '../test/scenarios/library.js';
-import {
-  healthyCluster,
-  operatorNames,
-  reconcilerError,
-  reconcileSuccess,
-} from '../test/simulator/fixtures.js';
-import { type ClusterFixture, startSimulator } from '../test/simulator/server.js';
+import { INCIDENTS } from '../sim/incidents/library.js';
+import { healthyCluster, operatorNames, reconcilerError, reconcileSuccess } from '../sim/kube/fixtures.js';
+import { type ClusterFixture, startSimulator } from '../sim/kube/server.js';
 
 const LATENCY_MS = 40;
 const RUNS = 3;

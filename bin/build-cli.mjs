@@ -22,7 +22,7 @@ const common = {
 // when those commands run, not on every start.
 await build({
   ...common,
-  entryPoints: { 'tenant-check': 'bin/tenant-check.ts', 'cli-lib': 'lambda/cli.ts' },
+  entryPoints: { 'tenant-check': 'bin/tenant-check.ts', 'cli-lib': 'cli/cli.ts' },
   outdir: 'dist',
   splitting: true,
   outExtension: { '.js': '.mjs' },

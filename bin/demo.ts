@@ -10,10 +10,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type PrometheusServer, prometheusInstalled, startPrometheus } from '../test/helpers/prometheus.js';
-import { exposition, openMetricsBackfill } from '../test/metrics/scenarios.js';
-import { INCIDENTS, incidentFixture } from '../test/scenarios/library.js';
-import { startSimulator } from '../test/simulator/server.js';
+import { INCIDENTS, incidentFixture } from '../sim/incidents/library.js';
+import { startSimulator } from '../sim/kube/server.js';
+import { exposition, openMetricsBackfill } from '../sim/metrics/scenarios.js';
+import { type PrometheusServer, prometheusInstalled, startPrometheus } from '../sim/prometheus.js';
 
 const DEFAULT_SCENARIO = 'datasource-unavailable';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -4,7 +4,7 @@ import module from 'node:module';
 
 // Node 22+ keeps V8's compiled code on disk between runs: later starts skip most of the parsing.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-const { main } = await import('../lambda/cli.js');
+const { main } = await import('../cli/cli.js');
 const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

@@ -7,7 +7,8 @@
 import * as z from 'zod';
 import { parseDuration, parseSchedule, type Schedule } from './durations.js';
 import { ConfigError } from './errors.js';
-import { OPERATOR_PRESETS, type OperatorNames, type OperatorPreset } from './presets.js';
+import type { OperatorNames } from './model/operator.js';
+import { OPERATOR_PRESETS, type OperatorPreset } from './presets.js';
 
 export const DEFAULT_SCHEDULE = 'rate(5 minutes)';
 export const DEFAULT_RUNBOOK_URL =

@@ -1,48 +1,37 @@
 /**
  * One check cycle, the arrow of the design and nothing else:
  *
- *   config ─► collect ─► ClusterSnapshot ─► checks ─► Finding[] ─► verdict ─► alert transition ─► sinks
+ *   load ─► collect ─► decide (pure: checks, verdict, alert transition) ─► deliver
  *
- * The sinks run in the order that loses nothing, as Alertmanager's pipeline does:
- *   1. store the run (whatever was found, even when most sources failed);
- *   2. write the alert's new state, conditionally on the version read (a concurrent invocation that
- *      got there first wins, and this one stops: it never notifies twice);
- *   3. claim the notification for the schedule's slot (a retried invocation finds it taken);
- *   4. publish; a failed publish gives the claim back and fails the invocation, so it is retried;
- *   5. record the delivery and clear the pending notice.
+ * Delivery runs in the order that loses nothing, as Alertmanager's notification pipeline does:
+ *   1. store   the run (whatever was found, even when most sources failed);
+ *   2. advance the alert's state, conditionally on the version read (a concurrent invocation that
+ *              got there first wins, and this one stops: it never notifies twice);
+ *   3. claim   the notification for the schedule's slot (a retried invocation finds it taken);
+ *   4. bundle  the escalation bundle (one that fails still notifies, saying so);
+ *   5. publish (a failed publish gives the claim back and fails the invocation, so it is retried);
+ *   6. record  the delivery and clear the pending notice.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type AlertState,
-  DEFAULT_LIFECYCLE,
-  fingerprint,
-  initialState,
-  type Notice,
-  noticeToDeliver,
-  transition,
-} from './alert/lifecycle.js';
-import { decideVerdict, type Verdict } from './alert/verdict.js';
-import { runChecks } from './checks/index.js';
-import type { Finding } from './checks/types.js';
-import { Budget, type ClusterReader } from './collect/cluster-reader.js';
-import { collectCluster, sourceStates, unreachableSnapshot } from './collect/collect-cluster.js';
-import type { ClusterConnector } from './collect/connectors.js';
-import type { Measured } from './collect/metrics/evaluation.js';
-import type { MetricsSource, MetricsState } from './collect/metrics/source.js';
-import { failed } from './collect/result.js';
-import type { ClusterSnapshot } from './collect/snapshot.js';
-import type { CheckerConfig, ClusterConfig } from './config.js';
+import { type Decision, type DecisionSettings, decide } from './alert/decide.js';
+import { fingerprint, initialState } from './alert/lifecycle.js';
+import type { SnapshotCollector } from './collect/collector.js';
+import type { CheckerConfig } from './config.js';
+import type { AlertState, Notice } from './model/alert.js';
+import type { Finding } from './model/finding.js';
+import type { RunRecord } from './model/run.js';
+import type { ClusterSnapshot } from './model/snapshot.js';
+import type { Verdict } from './model/verdict.js';
 import { buildBundle, bundleKey } from './sinks/bundle.js';
 import type { BundleStore, StoredBundle } from './sinks/bundle-store.js';
 import { renderNotification } from './sinks/message.js';
-import type { Notifier } from './sinks/notifier.js';
+import type { Notification, Notifier } from './sinks/notifier.js';
 import { redactDeep } from './sinks/redact.js';
-import type { RunRecord, RunStore } from './sinks/run-store.js';
+import type { RunStore } from './sinks/run-store.js';
 
+/** What the cycle reads and writes through: built once per cluster by `buildPorts` (ports.ts). */
 export interface CyclePorts {
-  connector: ClusterConnector;
-  /** The metrics source for the cluster, on the cycle's reader (absent when the cluster is unreachable). */
-  metrics: (reader: ClusterReader | undefined) => MetricsSource;
+  collector: SnapshotCollector;
   store: RunStore;
   bundles: BundleStore;
   notifier: Notifier;
@@ -50,7 +39,8 @@ export interface CyclePorts {
 
 export interface CycleInput {
   config: CheckerConfig;
-  cluster: ClusterConfig;
+  /** The watched cluster's name. */
+  cluster: string;
   /** Milliseconds the collection may take (the invocation's remaining time less what storing needs). */
   budgetMs: number;
   /** The instant to evaluate at: now, or a past incident's time. */
@@ -64,6 +54,8 @@ export type NotificationOutcome =
   | { kind: Notice['kind']; status: 'already-sent' | 'claimed-elsewhere' }
   | { status: 'superseded'; reason: string };
 
+export type BundleOutcome = (StoredBundle & { key: string }) | { error: string } | null;
+
 export interface CycleResult {
   runId: string;
   at: string;
@@ -74,7 +66,7 @@ export interface CycleResult {
   alert: AlertState;
   notification: NotificationOutcome | null;
   /** The escalation bundle written for this run's notification, or why it could not be. */
-  bundle: (StoredBundle & { key: string }) | { error: string } | null;
+  bundle: BundleOutcome;
   run: RunRecord;
 }
 
@@ -83,54 +75,8 @@ export class NotifyError extends Error {
   override readonly name = 'NotifyError';
 }
 
-function errorRateOf(snapshot: ClusterSnapshot): { errorRate: Measured; sustained: boolean } {
-  if (!snapshot.metrics.ok)
-    return { errorRate: { state: 'unknown', reason: snapshot.metrics.error.message }, sustained: false };
-  return { errorRate: snapshot.metrics.data.errorRate, sustained: snapshot.metrics.data.sustained };
-}
-
-async function collect(
-  ports: CyclePorts,
-  input: CycleInput,
-  at: Date,
-  previousMetrics: MetricsState | undefined,
-) {
-  const { config, cluster, budgetMs } = input;
-  const started = Date.now();
-  const connection = await ports.connector.connect(cluster, Budget.forMs(budgetMs));
-  const reader = connection.ok ? connection.data : undefined;
-  try {
-    const metrics = ports
-      .metrics(reader)
-      .evaluate(at, previousMetrics)
-      .catch((error: Error) => ({
-        result: failed<never>({ kind: 'bad-response', message: `metrics: ${error.message}` }, 0),
-        state: undefined,
-      }));
-    const state = reader
-      ? collectCluster({
-          cluster: cluster.name,
-          reader,
-          operator: config.operator,
-          logTailLines: config.collection.logTailLines,
-          budgetMs,
-        })
-      : Promise.resolve(
-          unreachableSnapshot({
-            cluster: cluster.name,
-            server: '',
-            operator: config.operator,
-            budgetMs,
-            error: connection.ok ? { kind: 'unreachable', message: 'not connected' } : connection.error,
-            elapsedMs: Date.now() - started,
-          }),
-        );
-    const [collected, evaluated] = await Promise.all([state, metrics]);
-    const snapshot: ClusterSnapshot = { ...collected, metrics: evaluated.result };
-    return { snapshot, metricsState: evaluated.state };
-  } finally {
-    reader?.close();
-  }
+export function decisionSettings(config: CheckerConfig): DecisionSettings {
+  return { alert: config.alert, retentionDays: config.bundles.retentionDays };
 }
 
 export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<CycleResult> {
@@ -138,42 +84,25 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
   const at = input.at ?? new Date();
   const slot = input.slot ?? new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString();
   const runId = `${at.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
-  const fp = fingerprint(cluster.name, config.alert.name);
-  const loaded = await ports.store.loadState(cluster.name, fp);
+  const loaded = await ports.store.loadState(cluster, fingerprint(cluster, config.alert.name));
+  const previous = loaded.alert ?? initialState(cluster, config.alert.name, at);
 
-  const { snapshot, metricsState } = await collect(ports, input, at, loaded.metrics);
+  const { snapshot, metricsState } = await ports.collector.collect({
+    at,
+    budgetMs: input.budgetMs,
+    ...(loaded.metrics ? { previousMetrics: loaded.metrics } : {}),
+  });
   // Evidence quotes logs, events and status messages: redacted here, once, before anything stores,
   // bundles, prints or sends it.
-  const findings = redactDeep(runChecks(snapshot, { threshold: config.alert.threshold }));
-  const verdict = redactDeep(decideVerdict(snapshot, findings));
-
-  const previous = loaded.alert ?? initialState(cluster.name, config.alert.name, at);
-  const { errorRate, sustained } = errorRateOf(snapshot);
-  const { next, notice } = transition(
-    previous,
-    { at, runId, errorRate, sustained, threshold: config.alert.threshold },
-    { repeatIntervalSeconds: config.alert.repeatInterval, ...DEFAULT_LIFECYCLE },
+  const decision = redactDecision(
+    decide({ snapshot, previous, settings: decisionSettings(config), at, runId, slot }),
   );
-  const deliver = noticeToDeliver(previous, notice, slot, runId);
-  if (deliver) next.pendingNotice = deliver;
-
-  const run: RunRecord = {
-    cluster: cluster.name,
-    runId,
-    at: at.toISOString(),
-    slot,
-    errorRate: verdict.errorRate,
-    sustained: verdict.sustained,
-    alert: { state: next.state, fingerprint: fp },
-    causes: verdict.causes,
-    findings,
-    sources: sourceStates(snapshot),
-    coverage: verdict.coverage,
-    expiresAt: Math.floor(at.getTime() / 1000) + config.bundles.retentionDays * 86_400,
-  };
-  let bundle: CycleResult['bundle'] = null;
-  const result = (notification: NotificationOutcome | null, alert: AlertState): CycleResult => ({
-    bundle,
+  const { findings, verdict, next, deliver, run } = decision;
+  const result = (
+    notification: NotificationOutcome | null,
+    alert: AlertState,
+    bundle: BundleOutcome = null,
+  ) => ({
     runId,
     at: run.at,
     slot,
@@ -182,65 +111,112 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     verdict,
     alert,
     notification,
+    bundle,
     run,
   });
 
-  // 1. The run is stored whatever happens next.
+  // 1. store: the run is stored whatever happens next.
   await ports.store.saveRun(run);
-  if (metricsState) await ports.store.saveMetricsState(cluster.name, metricsState);
-  // 2. The alert's state, only if nobody advanced it since we read it.
+  if (metricsState) await ports.store.saveMetricsState(cluster, metricsState);
+  // 2. advance: the alert's state, only if nobody advanced it since we read it.
   if (!(await ports.store.saveAlertState(next, previous.version))) {
-    return result(
-      {
-        status: 'superseded',
-        reason: 'a concurrent invocation advanced the alert first; it notifies, this one does not',
-      },
-      next,
-    );
+    const reason = 'a concurrent invocation advanced the alert first; it notifies, this one does not';
+    return result({ status: 'superseded', reason }, next);
   }
   if (!deliver) return result(null, next);
 
-  // 3. The claim for the slot: a retried or concurrent invocation finds it taken.
+  // 3. claim: a retried or concurrent invocation finds the slot taken.
+  const fp = next.fingerprint;
   const claim = await ports.store.claimNotification(fp, deliver.slot, deliver.kind, runId);
   if (claim === 'busy') return result({ kind: deliver.kind, status: 'claimed-elsewhere' }, next);
-  const delivered: AlertState = { ...next, version: next.version + 1, lastNotifiedAt: at.toISOString() };
+  const delivered: AlertState = { ...next, version: next.version + 1, lastNotifiedAt: run.at };
   delete delivered.pendingNotice;
   if (claim === 'sent') {
     await ports.store.saveAlertState(delivered, next.version);
     return result({ kind: deliver.kind, status: 'already-sent' }, delivered);
   }
 
-  // The escalation bundle, for a notice that asks someone to act; a bundle that fails still notifies.
-  if (deliver.kind === 'firing' || deliver.kind === 'repeat' || deliver.kind === 'blind') {
-    const key = bundleKey(cluster.name, runId, run.at);
-    try {
-      const built = await buildBundle({
-        snapshot,
-        findings,
-        verdict,
-        runId,
-        at: run.at,
-        alertName: config.alert.name,
-        notice: deliver,
-        alertSince: next.since,
-      });
-      bundle = { key, ...(await ports.bundles.put(key, built.body)) };
-      await ports.store.attachBundle(run, { key });
-    } catch (error) {
-      bundle = { error: `the escalation bundle could not be written: ${(error as Error).message}` };
-      await ports.store.attachBundle(run, { error: bundle.error }).catch(() => undefined);
-    }
-  }
+  // 4. bundle: for a notice that asks someone to act.
+  const bundle = asksToAct(deliver) ? await writeBundle(ports, decision, snapshot, config, deliver) : null;
 
-  // 4. Publish; on failure give the claim back and fail the invocation so that it is retried.
-  const notification = renderNotification({
-    cluster: cluster.name,
+  // 5. publish: on failure give the claim back and fail the invocation so that it is retried.
+  const notification = render(decision, config, deliver, bundle);
+  let messageId: string;
+  try {
+    ({ messageId } = await ports.notifier.publish(notification));
+  } catch (error) {
+    await ports.store.releaseNotification(fp, deliver.slot, runId);
+    throw new NotifyError(
+      `the ${deliver.kind} notification for ${cluster} could not be published: ${(error as Error).message}`,
+    );
+  }
+  // 6. record: the delivery, and the pending notice is done.
+  await ports.store.recordNotification(fp, deliver.slot, { messageId });
+  await ports.store.saveAlertState(delivered, next.version);
+  return result(
+    { kind: deliver.kind, status: 'sent', messageId, subject: notification.subject },
+    delivered,
+    bundle,
+  );
+}
+
+function redactDecision(decision: Decision): Decision {
+  return {
+    ...decision,
+    findings: redactDeep(decision.findings),
+    verdict: redactDeep(decision.verdict),
+    run: redactDeep(decision.run),
+  };
+}
+
+function asksToAct(notice: Notice): boolean {
+  return notice.kind === 'firing' || notice.kind === 'repeat' || notice.kind === 'blind';
+}
+
+/** The escalation bundle; one that cannot be written is recorded on the run and still notifies. */
+async function writeBundle(
+  ports: CyclePorts,
+  { findings, verdict, next, run }: Decision,
+  snapshot: ClusterSnapshot,
+  config: CheckerConfig,
+  notice: Notice,
+): Promise<BundleOutcome> {
+  const key = bundleKey(run.cluster, run.runId, run.at);
+  try {
+    const built = await buildBundle({
+      snapshot,
+      findings,
+      verdict,
+      runId: run.runId,
+      at: run.at,
+      alertName: config.alert.name,
+      notice,
+      alertSince: next.since,
+    });
+    const stored = { key, ...(await ports.bundles.put(key, built.body)) };
+    await ports.store.attachBundle(run, { key });
+    return stored;
+  } catch (error) {
+    const message = `the escalation bundle could not be written: ${(error as Error).message}`;
+    await ports.store.attachBundle(run, { error: message }).catch(() => undefined);
+    return { error: message };
+  }
+}
+
+function render(
+  { findings, verdict, next, run }: Decision,
+  config: CheckerConfig,
+  notice: NonNullable<Decision['deliver']>,
+  bundle: BundleOutcome,
+): Notification {
+  return renderNotification({
+    cluster: run.cluster,
     alertName: config.alert.name,
-    notice: deliver,
+    notice,
     alert: next,
     verdict,
     findings,
-    runId,
+    runId: run.runId,
     at: run.at,
     threshold: config.alert.threshold,
     runbookUrl: config.notifications.runbookUrl,
@@ -257,17 +233,4 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
         }
       : {}),
   });
-  let messageId: string;
-  try {
-    ({ messageId } = await ports.notifier.publish(notification));
-  } catch (error) {
-    await ports.store.releaseNotification(fp, deliver.slot, runId);
-    throw new NotifyError(
-      `the ${deliver.kind} notification for ${cluster.name} could not be published: ${(error as Error).message}`,
-    );
-  }
-  // 5. Record the delivery; the pending notice is done.
-  await ports.store.recordNotification(fp, deliver.slot, { messageId });
-  await ports.store.saveAlertState(delivered, next.version);
-  return result({ kind: deliver.kind, status: 'sent', messageId, subject: notification.subject }, delivered);
 }

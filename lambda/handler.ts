@@ -19,20 +19,15 @@ import { fromEnv } from '@aws-sdk/credential-providers';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { EksClusterAccess, EksConnector, sdkDescribeCluster } from './collect/eks-cluster.js';
-import { metricsSourceFor } from './collect/metrics/source.js';
+import { EksClusterAccess, sdkDescribeCluster } from './collect/eks-cluster.js';
 import { type CheckerConfig, type ClusterConfig, findCluster, parseConfigText } from './config.js';
 import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
-import { runCycle } from './cycle.js';
+import { type CycleResult, runCycle } from './cycle.js';
 import { BadEventError } from './errors.js';
+import { SOURCE_NAMES } from './model/sources.js';
+import { type AwsEnvironment, buildPorts } from './ports.js';
 import { type CheckReport, toReport } from './report.js';
-import type { BundleStore } from './sinks/bundle-store.js';
-import { DynamoDbRunStore } from './sinks/dynamodb-store.js';
-import type { Notifier } from './sinks/notifier.js';
 import { redact } from './sinks/redact.js';
-import type { RunStore } from './sinks/run-store.js';
-import { S3BundleStore } from './sinks/s3-bundle-store.js';
-import { SnsNotifier } from './sinks/sns-notifier.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
@@ -49,10 +44,6 @@ export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
 /** Time kept back from the collection for what follows it in the invocation (storing, notifying). */
 const RESERVE_MS = 15_000;
 
-let cachedConfig: CheckerConfig | undefined;
-let store: RunStore | undefined;
-let sns: Notifier | undefined;
-
 function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value)
@@ -60,36 +51,39 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-const dynamodb = new DynamoDBClient({});
-function runStore(): RunStore {
-  store ??= new DynamoDbRunStore(dynamodb, requiredEnv(ENV.runsTable));
-  return store;
+/** What lives as long as the container: the validated config and one client of each kind. */
+interface Runtime {
+  config: CheckerConfig;
+  environment: AwsEnvironment;
 }
-let s3: BundleStore | undefined;
-function bundleStore(config: CheckerConfig): BundleStore {
-  s3 ??= new S3BundleStore(new S3Client({}), requiredEnv(ENV.bundleBucket), {
-    linkExpirySeconds: config.bundles.linkExpiry,
-    credentials,
-  });
-  return s3;
-}
-function notifier(): Notifier {
-  sns ??= new SnsNotifier(new SNSClient({}), requiredEnv(ENV.topicArn));
-  return sns;
-}
-// Per container: DescribeCluster answers are cached here, while every invocation signs a new token.
-const credentials = fromEnv();
-const eksAccess = new EksClusterAccess(sdkDescribeCluster(), credentials);
 
-/** The config the stack put in the environment, validated once per container with the same schema as at synth. */
-function loadConfig(): CheckerConfig {
-  if (cachedConfig) return cachedConfig;
-  const text = process.env[ENV.config];
-  if (text === undefined) {
-    throw new Error(`${ENV.config} is not set: the function must be deployed by the tenant-checker stack`);
-  }
-  cachedConfig = parseConfigText(text, `environment variable ${ENV.config}`);
-  return cachedConfig;
+const dynamodb = new DynamoDBClient({});
+let runtime: Runtime | undefined;
+
+/**
+ * The config the stack put in the environment, validated once per container with the same schema as
+ * at synth, and the AWS clients. DescribeCluster answers are cached per container; every invocation
+ * signs a new EKS token.
+ */
+function containerRuntime(): Runtime {
+  if (runtime) return runtime;
+  const config = parseConfigText(requiredEnv(ENV.config), `environment variable ${ENV.config}`);
+  const credentials = fromEnv();
+  runtime = {
+    config,
+    environment: {
+      kind: 'aws',
+      eks: new EksClusterAccess(sdkDescribeCluster(), credentials),
+      credentials,
+      dynamodb,
+      s3: new S3Client({}),
+      sns: new SNSClient({}),
+      table: requiredEnv(ENV.runsTable),
+      bucket: requiredEnv(ENV.bundleBucket),
+      topicArn: requiredEnv(ENV.topicArn),
+    },
+  };
+  return runtime;
 }
 
 /** The scheduled event, and the watched cluster it names. */
@@ -112,57 +106,55 @@ export function readEvent(
   return { ...parsed.data, clusterConfig };
 }
 
-export async function checkCluster(
-  event: unknown,
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
-): Promise<CheckReport> {
-  const config = loadConfig();
+/** The Lambda context, with the cycle's result for the middlewares that run after it. */
+type CheckContext = Pick<Context, 'getRemainingTimeInMillis'> & { cycle?: CycleResult };
+
+/** One check cycle for the cluster the event names. */
+export async function checkCluster(event: unknown, context: CheckContext): Promise<CheckReport> {
+  const { config, environment } = containerRuntime();
   const { cluster, scheduledTime, clusterConfig } = readEvent(event, config);
   logger.appendKeys({ cluster });
-  const budgetMs = Math.max(1000, context.getRemainingTimeInMillis() - RESERVE_MS);
-  const settings = {
-    operator: config.operator,
-    threshold: config.alert.threshold,
-    forSeconds: config.alert.for,
-  };
-  const result = await runCycle(
-    {
-      connector: new EksConnector(eksAccess),
-      metrics: (reader) =>
-        metricsSourceFor(clusterConfig, settings, { ...(reader ? { reader } : {}), credentials }),
-      store: runStore(),
-      bundles: bundleStore(config),
-      notifier: notifier(),
-    },
-    {
-      config,
-      cluster: clusterConfig,
-      budgetMs,
-      ...(scheduledTime ? { slot: new Date(scheduledTime).toISOString() } : {}),
-    },
-  );
-  const report = toReport(result);
-  const failed = Object.entries(report.sources).filter(([, state]) => state !== 'ok');
-  logger.info('check cycle completed', {
-    runId: report.runId,
-    scheduledTime,
-    errorRate: report.errorRate,
-    sustained: report.sustained,
-    alert: report.alert.state,
-    causes: report.causes.map((c) => `${c.id} ${c.confidence}`),
-    notification: report.notification,
+  const result = await runCycle(await buildPorts(config, clusterConfig, environment), {
+    config,
+    cluster,
+    budgetMs: Math.max(1000, context.getRemainingTimeInMillis() - RESERVE_MS),
+    ...(scheduledTime ? { slot: new Date(scheduledTime).toISOString() } : {}),
   });
-  for (const [source, kind] of failed) {
-    const value = result.snapshot[source as keyof typeof result.snapshot] as {
-      ok: boolean;
-      error?: { message: string };
-    };
-    logger.warn('source could not be read', { source, kind, error: redact(value.error?.message ?? '') });
-  }
-  // The heartbeat: one completed check cycle for this cluster (its absence is the silence alarm).
-  metrics.addDimension('cluster', cluster);
-  metrics.addMetric(HEARTBEAT_METRIC, MetricUnit.Count, 1);
-  return report;
+  context.cycle = result;
+  return toReport(result);
+}
+
+/**
+ * After each cycle: one log line with what it found, one warning per source that could not be read,
+ * and the heartbeat metric (its absence for a cluster is the silence alarm).
+ */
+export function cycleLog(): middy.MiddlewareObj<unknown, CheckReport, Error, Context & CheckContext> {
+  return {
+    after: (request) => {
+      const report = request.response;
+      const snapshot = request.context.cycle?.snapshot;
+      if (!report || !snapshot) return;
+      logger.info('check cycle completed', {
+        runId: report.runId,
+        errorRate: report.errorRate,
+        sustained: report.sustained,
+        alert: report.alert.state,
+        causes: report.causes.map((c) => `${c.id} ${c.confidence}`),
+        notification: report.notification,
+      });
+      for (const name of SOURCE_NAMES) {
+        const result = snapshot[name];
+        if (!result.ok)
+          logger.warn('source could not be read', {
+            source: name,
+            kind: result.error.kind,
+            error: redact(result.error.message),
+          });
+      }
+      metrics.addDimension('cluster', report.cluster);
+      metrics.addMetric(HEARTBEAT_METRIC, MetricUnit.Count, 1);
+    },
+  };
 }
 
 /**
@@ -190,4 +182,5 @@ export const handler = middy(checkCluster)
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
-  .use(idempotency);
+  .use(idempotency)
+  .use(cycleLog());

@@ -9,12 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CAUSE_IDS } from '../lambda/checks/causes.js';
-import { main } from '../lambda/cli.js';
-import type { PrometheusServer } from './helpers/prometheus.js';
-import { INCIDENTS, incidentFixture, incidentTimes, startIncidentPrometheus } from './scenarios/library.js';
-import { healthyCluster } from './simulator/fixtures.js';
-import { type Simulator, startSimulator } from './simulator/server.js';
+import { main } from '../cli/cli.js';
+import { CAUSE_IDS } from '../lambda/model/causes.js';
+import {
+  INCIDENTS,
+  incidentFixture,
+  incidentTimes,
+  startIncidentPrometheus,
+} from '../sim/incidents/library.js';
+import { healthyCluster } from '../sim/kube/fixtures.js';
+import { type Simulator, startSimulator } from '../sim/kube/server.js';
+import type { PrometheusServer } from '../sim/prometheus.js';
 
 /** The JSON object of `tenant-check run --format json`, as the design's contract fixes it. */
 const contract = z.object({

@@ -14,9 +14,9 @@ import { EksClusterAccess, EksConnector } from '../lambda/collect/eks-cluster.js
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type ClusterConfig, parseConfig } from '../lambda/config.js';
 import { OPERATOR_PRESETS } from '../lambda/presets.js';
-import { verifyEksToken } from './simulator/eks-token-rules.js';
-import { healthyCluster } from './simulator/fixtures.js';
-import { clientCertificate, type Simulator, startSimulator } from './simulator/server.js';
+import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
+import { healthyCluster } from '../sim/kube/fixtures.js';
+import { clientCertificate, type Simulator, startSimulator } from '../sim/kube/server.js';
 
 const prodCluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
   .clusters[0] as ClusterConfig;
@@ -128,7 +128,7 @@ describe('the Lambda path into EKS', () => {
 
     for (const minutesLater of [0, 20]) {
       now = new Date(Date.now() + minutesLater * 60_000);
-      const connection = await new EksConnector(access).connect(prodCluster, Budget.forMs(20_000));
+      const connection = await new EksConnector(access, prodCluster).connect(Budget.forMs(20_000));
       expect(connection.ok).toBe(true);
       if (!connection.ok) return;
       const reader = connection.data;
@@ -164,8 +164,7 @@ describe('the Lambda path into EKS', () => {
       }),
       async () => credentials,
     );
-    const connection = await new EksConnector(access).connect(
-      { ...prodCluster, name: 'staging-eks' },
+    const connection = await new EksConnector(access, { ...prodCluster, name: 'staging-eks' }).connect(
       Budget.forMs(5000),
     );
     if (!connection.ok) throw new Error('connect failed');

@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import type { ClusterState as ClusterSnapshot } from '../lambda/collect/collect-cluster.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
+import { healthyCluster } from '../sim/kube/fixtures.js';
+import { type Fault, type Simulator, startSimulator, unrelatedCa } from '../sim/kube/server.js';
 import { collectFrom } from './helpers/collect.js';
-import { healthyCluster } from './simulator/fixtures.js';
-import { type Fault, type Simulator, startSimulator, unrelatedCa } from './simulator/server.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {

@@ -1,7 +1,6 @@
 /** Every collector against the simulator: normal data, both presets, both log encodings, 10,000 tenants. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterState as ClusterSnapshot } from '../lambda/collect/collect-cluster.js';
-import { collectFrom } from './helpers/collect.js';
 import {
   ago,
   event,
@@ -10,8 +9,9 @@ import {
   reconcilerError,
   reconcileSuccess,
   tenant,
-} from './simulator/fixtures.js';
-import { type ClusterFixture, type Simulator, startSimulator } from './simulator/server.js';
+} from '../sim/kube/fixtures.js';
+import { type ClusterFixture, type Simulator, startSimulator } from '../sim/kube/server.js';
+import { collectFrom } from './helpers/collect.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEksToken, EKS_TOKEN_PREFIX } from '../lambda/collect/eks-token.js';
-import { MAX_TOKEN_BYTES, verifyEksToken } from './simulator/eks-token-rules.js';
+import { MAX_TOKEN_BYTES, verifyEksToken } from '../sim/kube/eks-token-rules.js';
 
 const credentials = {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',

@@ -10,22 +10,24 @@ import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
-import type { Measured, MetricsEvaluation } from '../lambda/collect/metrics/evaluation.js';
 import type { MetricsSource } from '../lambda/collect/metrics/source.js';
-import { succeeded } from '../lambda/collect/result.js';
 import { parseConfig } from '../lambda/config.js';
 import { NotifyError, runCycle } from '../lambda/cycle.js';
+import type { MetricsEvaluation } from '../lambda/model/metrics.js';
+import type { Measured } from '../lambda/model/source.js';
+import { succeeded } from '../lambda/model/source.js';
 import { toReport } from '../lambda/report.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import type { Notifier } from '../lambda/sinks/notifier.js';
 import { S3BundleStore } from '../lambda/sinks/s3-bundle-store.js';
 import { SnsNotifier } from '../lambda/sinks/sns-notifier.js';
+import { INCIDENTS } from '../sim/incidents/library.js';
+import { event } from '../sim/kube/fixtures.js';
+import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { REGION, startS3, startSns } from './helpers/aws-local.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
+import { collectorFor } from './helpers/ports.js';
 import { leaks, PLANTED_SECRETS, plantedLines } from './helpers/secrets.js';
-import { INCIDENTS } from './scenarios/library.js';
-import { event } from './simulator/fixtures.js';
-import { type Simulator, startSimulator } from './simulator/server.js';
 
 const BUCKET = 'checker-bundles';
 const config = parseConfig({
@@ -119,13 +121,17 @@ function cycle(
 ) {
   return runCycle(
     {
-      connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
-      metrics: () => metrics,
+      collector: collectorFor(
+        config,
+        cluster,
+        new KubeconfigConnector({ path: sim.kubeconfigPath }),
+        () => metrics,
+      ),
       store,
       bundles: new S3BundleStore(s3.client, bucket, { linkExpirySeconds: config.bundles.linkExpiry }),
       notifier,
     },
-    { config, cluster, budgetMs: 20_000, at: at(minute), slot: at(minute).toISOString() },
+    { config, cluster: cluster.name, budgetMs: 20_000, at: at(minute), slot: at(minute).toISOString() },
   );
 }
 

@@ -12,18 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
-import type { Measured, MetricsEvaluation } from '../lambda/collect/metrics/evaluation.js';
 import { type MetricsSource, promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
-import { succeeded } from '../lambda/collect/result.js';
 import { parseConfig } from '../lambda/config.js';
 import { type CycleResult, runCycle } from '../lambda/cycle.js';
+import type { MetricsEvaluation } from '../lambda/model/metrics.js';
+import type { Measured } from '../lambda/model/source.js';
+import { succeeded } from '../lambda/model/source.js';
 import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import type { RunStore } from '../lambda/sinks/run-store.js';
+import { healthyCluster } from '../sim/kube/fixtures.js';
+import { type ClusterFixture, type Fault, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
-import { healthyCluster } from './simulator/fixtures.js';
-import { type ClusterFixture, type Fault, startSimulator } from './simulator/server.js';
+import { collectorFor } from './helpers/ports.js';
 
 const config = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] });
 const cluster = config.clusters[0] as (typeof config.clusters)[number];
@@ -190,13 +192,14 @@ describe('the fault matrix: a stored run, at most one message, the user told', (
         results.push(
           await runCycle(
             {
-              connector: new KubeconfigConnector({ path: kubeconfig }),
-              metrics: () => (row.metrics ? row.metrics() : incidentMetrics),
+              collector: collectorFor(config, cluster, new KubeconfigConnector({ path: kubeconfig }), () =>
+                row.metrics ? row.metrics() : incidentMetrics,
+              ),
               store,
               bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
               notifier,
             },
-            { config, cluster, budgetMs: row.budgetMs ?? 20_000, at, slot: at.toISOString() },
+            { config, cluster: cluster.name, budgetMs: row.budgetMs ?? 20_000, at, slot: at.toISOString() },
           ),
         );
       }
@@ -228,13 +231,17 @@ describe('the fault matrix: a stored run, at most one message, the user told', (
     const once = () =>
       runCycle(
         {
-          connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
-          metrics: () => incidentMetrics,
+          collector: collectorFor(
+            config,
+            cluster,
+            new KubeconfigConnector({ path: sim.kubeconfigPath }),
+            () => incidentMetrics,
+          ),
           store: throttled,
           bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
           notifier,
         },
-        { config, cluster, budgetMs: 20_000, at, slot: at.toISOString() },
+        { config, cluster: cluster.name, budgetMs: 20_000, at, slot: at.toISOString() },
       );
     try {
       await expect(once()).rejects.toThrow(/allowed throughput/);
@@ -253,7 +260,7 @@ describe('secrets that reach the evidence', () => {
   it('are redacted before the run is stored, the message sent or the report printed', async () => {
     const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
     const { leaks, PLANTED_SECRETS } = await import('./helpers/secrets.js');
-    const { reconcilerError } = await import('./simulator/fixtures.js');
+    const { reconcilerError } = await import('../sim/kube/fixtures.js');
     const { toReport } = await import('../lambda/report.js');
     const fixture = healthyCluster();
     // The dominant error carries a DSN with its password and a bearer token: it becomes the top cause's evidence.
@@ -274,13 +281,17 @@ describe('secrets that reach the evidence', () => {
     try {
       const result = await runCycle(
         {
-          connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
-          metrics: () => incidentMetrics,
+          collector: collectorFor(
+            config,
+            cluster,
+            new KubeconfigConnector({ path: sim.kubeconfigPath }),
+            () => incidentMetrics,
+          ),
           store: new DynamoDbRunStore(dynamo.client, table),
           bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
           notifier,
         },
-        { config, cluster, budgetMs: 20_000 },
+        { config, cluster: cluster.name, budgetMs: 20_000 },
       );
       expect(result.verdict.causes[0]?.id).toBe('datasource-unavailable');
       expect(result.verdict.causes[0]?.evidence.join('\n')).toContain('mysql://tenants:[REDACTED]@');

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLogLine, summarizeLogs } from '../lambda/collect/log-parser.js';
 import { PrometheusApi } from '../lambda/collect/metrics/prometheus-api.js';
 import { sampleFrom } from '../lambda/collect/metrics/scrape.js';
-import { succeeded } from '../lambda/collect/result.js';
+import { succeeded } from '../lambda/model/source.js';
 
 const logish = fc.oneof(
   fc.string({ maxLength: 400 }),

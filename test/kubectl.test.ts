@@ -4,8 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthyCluster, operatorNames } from './simulator/fixtures.js';
-import { type Simulator, startSimulator } from './simulator/server.js';
+import { healthyCluster, operatorNames } from '../sim/kube/fixtures.js';
+import { type Simulator, startSimulator } from '../sim/kube/server.js';
 
 const names = operatorNames('tenant-operator');
 const NS = names.namespace;

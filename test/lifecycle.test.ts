@@ -1,31 +1,29 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialState, type LifecycleSettings, transition } from '../lambda/alert/lifecycle.js';
+import { KubeconfigConnector } from '../lambda/collect/connectors.js';
+import type { MetricsSource } from '../lambda/collect/metrics/source.js';
+import { parseConfig } from '../lambda/config.js';
+import { NotifyError, runCycle } from '../lambda/cycle.js';
+import type { AlertState } from '../lambda/model/alert.js';
+import type { MetricsEvaluation } from '../lambda/model/metrics.js';
+import type { Measured } from '../lambda/model/source.js';
+import { succeeded } from '../lambda/model/source.js';
+import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
+import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
+import { MemoryNotifier, type Notification, type Notifier } from '../lambda/sinks/notifier.js';
+import { healthyCluster } from '../sim/kube/fixtures.js';
+import { type Simulator, startSimulator } from '../sim/kube/server.js';
+import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 /**
  * The alert's lifecycle: the pure state machine, then whole cycles on DynamoDB (dynalite) over
  * hours of schedule slots: pending → firing after the `for` window → repeat → resolved, a retried
  * invocation, a publish that fails then succeeds, and two invocations at once. The metrics source is
  * scripted here (our own port): the error rate each slot is what the test says it is.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AlertState,
-  initialState,
-  type LifecycleSettings,
-  transition,
-} from '../lambda/alert/lifecycle.js';
-import { KubeconfigConnector } from '../lambda/collect/connectors.js';
-import type { Measured, MetricsEvaluation } from '../lambda/collect/metrics/evaluation.js';
-import type { MetricsSource } from '../lambda/collect/metrics/source.js';
-import { succeeded } from '../lambda/collect/result.js';
-import { parseConfig } from '../lambda/config.js';
-import { NotifyError, runCycle } from '../lambda/cycle.js';
-import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
-import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
-import { MemoryNotifier, type Notification, type Notifier } from '../lambda/sinks/notifier.js';
-import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
-import { healthyCluster } from './simulator/fixtures.js';
-import { type Simulator, startSimulator } from './simulator/server.js';
+import { collectorFor } from './helpers/ports.js';
 
 const settings: LifecycleSettings = {
   repeatIntervalSeconds: 4 * 3600,
@@ -195,13 +193,14 @@ describe('whole cycles on DynamoDB', () => {
   ) {
     return runCycle(
       {
-        connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
-        metrics: () => scripted(rate),
+        collector: collectorFor(config, cluster, new KubeconfigConnector({ path: sim.kubeconfigPath }), () =>
+          scripted(rate),
+        ),
         store,
         bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'bundles-'))),
         notifier,
       },
-      { config, cluster, budgetMs: 20_000, at: at(minute), slot: at(minute).toISOString() },
+      { config, cluster: cluster.name, budgetMs: 20_000, at: at(minute), slot: at(minute).toISOString() },
     );
   }
 
@@ -287,13 +286,17 @@ describe('whole cycles on DynamoDB', () => {
     for (const minute of [0, 5, 10]) {
       await runCycle(
         {
-          connector: new KubeconfigConnector({ path: '/nonexistent/kubeconfig' }),
-          metrics: () => scripted(() => ({ errorRate: unknown, sustained: false })),
+          collector: collectorFor(
+            config,
+            cluster,
+            new KubeconfigConnector({ path: '/nonexistent/kubeconfig' }),
+            () => scripted(() => ({ errorRate: unknown, sustained: false })),
+          ),
           store,
           bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'bundles-'))),
           notifier,
         },
-        { config, cluster, budgetMs: 5000, at: at(minute), slot: at(minute).toISOString() },
+        { config, cluster: cluster.name, budgetMs: 5000, at: at(minute), slot: at(minute).toISOString() },
       );
     }
     expect(notifier.sent.map((n) => n.subject)).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeMessage, parseLogLine, summarizeLogs } from '../lambda/collect/log-parser.js';
-import { logLine, reconcilerError, reconcileSuccess } from './simulator/fixtures.js';
+import { logLine, reconcilerError, reconcileSuccess } from '../sim/kube/fixtures.js';
 
 const refused = 'failed to sync tenant: dial tcp 10.0.3.7:3306: connect: connection refused';
 

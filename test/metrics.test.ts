@@ -6,20 +6,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
-import { above, type MetricsEvaluation } from '../lambda/collect/metrics/evaluation.js';
-import { type MetricsSource, type MetricsState, metricsSourceFor } from '../lambda/collect/metrics/source.js';
+import { type MetricsSource, metricsSourceFor } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
-import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
-import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
+import { above, type MetricsEvaluation, type MetricsState } from '../lambda/model/metrics.js';
+import { healthyCluster } from '../sim/kube/fixtures.js';
+import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import {
   exposition,
   type MetricScenario,
   openMetricsBackfill,
   SCENARIO_SPACING_SECONDS,
   SCENARIOS,
-} from './metrics/scenarios.js';
-import { healthyCluster } from './simulator/fixtures.js';
-import { type Simulator, startSimulator } from './simulator/server.js';
+} from '../sim/metrics/scenarios.js';
+import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
+import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
 
 const WORKSPACE = 'ws-12345678-abcd-ef01-2345-6789abcdef01';
 const credentials = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { boundRecord, MAX_RECORD_BYTES, type RunRecord } from '../lambda/sinks/run-store.js';
+import type { RunRecord } from '../lambda/model/run.js';
+import { boundRecord, MAX_RECORD_BYTES } from '../lambda/sinks/run-store.js';
 
 describe('run records', () => {
   it('stay far below the 400 KB DynamoDB item limit, cutting long evidence (the bundle keeps all of it)', () => {

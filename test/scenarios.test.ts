@@ -7,23 +7,24 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAUSE_IDS } from '../lambda/checks/causes.js';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import { promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
 import { runCycle } from '../lambda/cycle.js';
+import { CAUSE_IDS } from '../lambda/model/causes.js';
 import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { FileRunStore } from '../lambda/sinks/file-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
-import type { PrometheusServer } from './helpers/prometheus.js';
 import {
   INCIDENTS,
   type Incident,
   incidentFixture,
   incidentTimes,
   startIncidentPrometheus,
-} from './scenarios/library.js';
-import { startSimulator } from './simulator/server.js';
+} from '../sim/incidents/library.js';
+import { startSimulator } from '../sim/kube/server.js';
+import type { PrometheusServer } from '../sim/prometheus.js';
+import { collectorFor } from './helpers/ports.js';
 
 const config = parseConfig({
   clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'prometheus' } }],
@@ -45,18 +46,18 @@ async function cycle(incident: Incident, i: number) {
   try {
     const result = await runCycle(
       {
-        connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
-        metrics: () =>
+        collector: collectorFor(config, cluster, new KubeconfigConnector({ path: sim.kubeconfigPath }), () =>
           promqlSource('prometheus', urlTransport(prometheus.url), {
             operator: config.operator,
             threshold: config.alert.threshold,
             forSeconds: config.alert.for,
           }),
+        ),
         store: new FileRunStore(mkdtempSync(join(tmpdir(), `runs-${incident.name}-`))),
         bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), `bundles-${incident.name}-`))),
         notifier,
       },
-      { config, cluster, budgetMs: 30_000, at: new Date(timeOf(i) * 1000) },
+      { config, cluster: cluster.name, budgetMs: 30_000, at: new Date(timeOf(i) * 1000) },
     );
     return { result, notifier };
   } finally {

@@ -4,32 +4,16 @@
  * collection that could not read some sources lowers every confidence, and is never read as "fine".
  */
 
-import type { CauseId } from '../checks/causes.js';
-import type { Finding } from '../checks/types.js';
-import { sourceStates } from '../collect/collect-cluster.js';
-import type { ClusterSnapshot } from '../collect/snapshot.js';
-
-export interface RankedCause {
-  id: CauseId | 'none';
-  confidence: number;
-  evidence: string[];
-}
-
-export interface Verdict {
-  /** The runbook's expression now; null when it could not be evaluated. */
-  errorRate: number | null;
-  sustained: boolean;
-  causes: RankedCause[];
-  /** Share of the sources that were read, 0..1. */
-  coverage: number;
-  /** The sources that could not be read. */
-  unread: string[];
-}
+import type { CauseId } from '../model/causes.js';
+import type { Finding } from '../model/finding.js';
+import type { ClusterSnapshot } from '../model/snapshot.js';
+import { sourceStates } from '../model/sources.js';
+import type { RankedCause, Verdict } from '../model/verdict.js';
 
 /** Below this a cause is not named. */
 export const MIN_CONFIDENCE = 0.3;
 
-export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[]): Verdict {
+export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], threshold: number): Verdict {
   const sources = Object.entries(sourceStates(snapshot));
   const unread = sources.filter(([, state]) => state !== 'ok').map(([name]) => name);
   const coverage = sources.length === 0 ? 0 : (sources.length - unread.length) / sources.length;
@@ -58,7 +42,7 @@ export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[]): V
   const healthy =
     causes.length === 0 &&
     errorRate !== null &&
-    errorRate <= (metrics?.threshold ?? 0.1) &&
+    errorRate <= threshold &&
     !metrics?.alertBlind &&
     !findings.some((f) => f.status === 'fail');
   return {

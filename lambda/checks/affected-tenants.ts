@@ -1,7 +1,9 @@
 /** Diagnosis step 6: which tenants are not ready, why, and what their registries say. */
+
+import type { Finding } from '../model/finding.js';
 import { classifyMessage } from './classify.js';
 import { finding, pct, unread } from './finding.js';
-import type { Check, Finding } from './types.js';
+import type { Check } from './types.js';
 
 export const affectedTenants: Check = (snapshot) => {
   const out: Finding[] = [];

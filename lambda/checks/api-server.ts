@@ -1,6 +1,8 @@
 /** Diagnosis step 4: API server health, latency and throttling, and whether it could be reached at all. */
+
+import type { Finding } from '../model/finding.js';
 import { finding, pct } from './finding.js';
-import type { Check, Finding } from './types.js';
+import type { Check } from './types.js';
 
 const SLOW_LIST_MS = 2000;
 

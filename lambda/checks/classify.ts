@@ -4,7 +4,7 @@
  * an external one, Kubernetes' and Go's standard messages tell throttling from RBAC from a webhook.
  * Conflicts ("the object has been modified") are normal optimistic-concurrency noise: no cause.
  */
-import type { CauseId } from './causes.js';
+import type { CauseId } from '../model/causes.js';
 
 /** The in-cluster API server as the operator reaches it: its Service IP, name or REST paths. */
 const API_SERVER =

@@ -1,8 +1,9 @@
 /** Cluster infrastructure and resource constraints: nodes, capacity, quotas, and what recent events say. */
-import type { CauseId } from './causes.js';
+import type { CauseId } from '../model/causes.js';
+import type { Finding } from '../model/finding.js';
 import { classifyMessage } from './classify.js';
 import { finding, pct } from './finding.js';
-import type { Check, Finding } from './types.js';
+import type { Check } from './types.js';
 
 export const clusterResources: Check = (snapshot) => {
   const out: Finding[] = [];

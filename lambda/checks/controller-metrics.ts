@@ -1,7 +1,9 @@
 /** Diagnosis step 5: the controller's own metrics: workqueue, stuck workers, goroutines, memory. */
+
+import type { Finding } from '../model/finding.js';
 import { finding, mib } from './finding.js';
 import { RUNBOOK_NOTES } from './remediation.js';
-import type { Check, Finding } from './types.js';
+import type { Check } from './types.js';
 
 const STUCK_SECONDS = 600;
 const GOROUTINE_LEAK = 5000;

@@ -1,8 +1,9 @@
 /** Diagnosis step 2: the most common error messages, each read for the cause it names. */
-import type { CauseId } from './causes.js';
+import type { CauseId } from '../model/causes.js';
+import type { Finding } from '../model/finding.js';
 import { classifyMessage } from './classify.js';
 import { finding, unread } from './finding.js';
-import type { Check, Finding } from './types.js';
+import type { Check } from './types.js';
 
 export const errorPatterns: Check = (snapshot) => {
   if (!snapshot.operatorLogs.ok)

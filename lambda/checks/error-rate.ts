@@ -1,7 +1,9 @@
 /** Diagnosis step 1: the overall error rate, from the metrics (the runbook's expression) and from the logs. */
-import { above } from '../collect/metrics/evaluation.js';
+
+import type { Finding } from '../model/finding.js';
+import { above } from '../model/metrics.js';
 import { finding, pct, unread } from './finding.js';
-import type { Check, Finding } from './types.js';
+import type { Check } from './types.js';
 
 export const errorRate: Check = (snapshot, { threshold }) => {
   const out: Finding[] = [];

@@ -1,6 +1,8 @@
 /** External dependencies: network policies that confine the operator, against what its logs could not reach. */
+
+import type { Finding } from '../model/finding.js';
 import { finding } from './finding.js';
-import type { Check, Finding } from './types.js';
+import type { Check } from './types.js';
 
 export const externalDependencies: Check = (snapshot) => {
   if (!snapshot.networkPolicies.ok) return [];

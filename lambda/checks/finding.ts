@@ -1,8 +1,8 @@
-import type { SourceResult } from '../collect/result.js';
-import type { ClusterSnapshot } from '../collect/snapshot.js';
-import type { CauseId } from './causes.js';
+import type { CauseId } from '../model/causes.js';
+import type { Finding, FindingStatus } from '../model/finding.js';
+import type { ClusterSnapshot } from '../model/snapshot.js';
+import type { SourceResult } from '../model/source.js';
 import { remediationFor } from './remediation.js';
-import type { Finding, FindingStatus } from './types.js';
 
 /** A finding with the runbook's resolution for its cause, rendered with the cluster's names. */
 export function finding(

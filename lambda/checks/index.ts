@@ -1,6 +1,7 @@
 /** Every check, in the runbook's order. Adding a check is adding a file and a line here. */
 
-import type { ClusterSnapshot } from '../collect/snapshot.js';
+import type { Finding } from '../model/finding.js';
+import type { ClusterSnapshot } from '../model/snapshot.js';
 import { affectedTenants } from './affected-tenants.js';
 import { apiServer } from './api-server.js';
 import { clusterResources } from './cluster-resources.js';
@@ -10,7 +11,7 @@ import { errorRate } from './error-rate.js';
 import { externalDependencies } from './external-dependencies.js';
 import { operatorHealth } from './operator-health.js';
 import { rbac } from './rbac.js';
-import type { Check, CheckContext, Finding } from './types.js';
+import type { Check, CheckContext } from './types.js';
 
 export const CHECKS: Check[] = [
   errorRate,
@@ -24,6 +25,26 @@ export const CHECKS: Check[] = [
   externalDependencies,
 ];
 
+/**
+ * Every check on the snapshot. A check that throws is a bug in the checker, not a finding about the
+ * cluster: it becomes an `unknown` finding that says so, and the other checks and the cycle go on.
+ */
 export function runChecks(snapshot: ClusterSnapshot, context: CheckContext): Finding[] {
-  return CHECKS.flatMap((check) => check(snapshot, context));
+  return CHECKS.flatMap((check) => {
+    try {
+      return check(snapshot, context);
+    } catch (error) {
+      return [
+        {
+          check: check.name || 'check',
+          status: 'unknown' as const,
+          cause: null,
+          summary: `the ${check.name || 'check'} check failed: ${(error as Error).message} (a bug in the checker; the other checks ran)`,
+          evidence: [],
+          remediation: [],
+          weight: 0,
+        },
+      ];
+    }
+  });
 }

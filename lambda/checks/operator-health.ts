@@ -1,8 +1,9 @@
 /** Diagnosis step 3: the operator's pods: readiness, restarts, OOM kills, crash loops, resource use. */
 
+import type { Finding } from '../model/finding.js';
 import { finding, mib, unread } from './finding.js';
 import { RUNBOOK_NOTES } from './remediation.js';
-import type { Check, Finding } from './types.js';
+import type { Check } from './types.js';
 
 export const operatorHealth: Check = (snapshot) => {
   if (!snapshot.operatorPods.ok)

@@ -3,9 +3,10 @@
  * deployment, selector, the flags the operator really runs with) and a note wherever the runbook's
  * literal command would mislead on the real operator.
  */
-import type { OperatorDeployment } from '../collect/snapshot.js';
-import type { OperatorNames } from '../presets.js';
-import type { CauseId } from './causes.js';
+
+import type { CauseId } from '../model/causes.js';
+import type { OperatorNames } from '../model/operator.js';
+import type { OperatorDeployment } from '../model/snapshot.js';
 
 export interface Names {
   operator: OperatorNames;

@@ -9,14 +9,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import {
-  failed,
-  kindForNetworkError,
-  kindForStatus,
-  type SourceError,
-  type SourceResult,
-  succeeded,
-} from './result.js';
+import { failed, type SourceError, type SourceResult, succeeded } from '../model/source.js';
+import { kindForNetworkError, kindForStatus } from './result.js';
 
 export interface ReadOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -36,6 +30,8 @@ export interface ClusterReader {
   postJson<T>(path: string, body: unknown, options?: ReadOptions): Promise<SourceResult<T>>;
   /** A 2xx or 5xx answer is a success here (a /readyz 500 lists the failing checks); 4xx and no answer fail. */
   probe(path: string, options?: ReadOptions): Promise<SourceResult<HttpAnswer>>;
+  /** Releases the reader's connections; the collection closes it when done. */
+  close(): void;
 }
 
 export interface HttpAnswer {

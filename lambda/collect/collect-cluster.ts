@@ -3,7 +3,10 @@
  * Only the logs wait, for the pod list that names them. A collector that throws (a bug, not a
  * cluster fault) becomes a failed source too, so the cycle always gets a whole snapshot.
  */
-import type { OperatorNames } from '../presets.js';
+import type { OperatorNames } from '../model/operator.js';
+import type { ClusterSnapshot, OperatorPods } from '../model/snapshot.js';
+import { failed, type SourceError, type SourceResult } from '../model/source.js';
+import { CLUSTER_SOURCE_NAMES, CLUSTER_SOURCES, type ClusterSourceName } from '../model/sources.js';
 import { collectApiServerHealth, collectApiServerMetrics } from './cluster/api-server.js';
 import { collectEvents } from './cluster/events.js';
 import { collectNetworkPolicies } from './cluster/network-policies.js';
@@ -16,8 +19,6 @@ import { collectResourceQuotas } from './cluster/resource-quotas.js';
 import { collectRegistries, collectTemplates, collectTenants } from './cluster/tenants.js';
 import type { ClusterReader } from './cluster-reader.js';
 import type { CollectContext } from './context.js';
-import { failed, type SourceError, type SourceResult } from './result.js';
-import type { ClusterSnapshot } from './snapshot.js';
 
 export interface CollectOptions {
   cluster: string;
@@ -26,6 +27,31 @@ export interface CollectOptions {
   logTailLines: number;
   budgetMs: number;
 }
+
+export type ClusterState = Omit<ClusterSnapshot, 'metrics'>;
+
+type Collector<K extends ClusterSourceName> = (
+  ctx: CollectContext,
+  pods: Promise<SourceResult<OperatorPods>>,
+) => Promise<ClusterSnapshot[K]>;
+
+/** The collector of each source: adding a source is a line in model/sources.ts and one here. */
+const COLLECTORS: { [K in ClusterSourceName]: Collector<K> } = {
+  operatorPods: (_ctx, pods) => pods,
+  podMetrics: (ctx) => collectPodMetrics(ctx),
+  operatorLogs: async (ctx, pods) => collectOperatorLogs(ctx, await pods),
+  operatorDeployment: (ctx) => collectOperatorDeployment(ctx),
+  apiServerHealth: (ctx) => collectApiServerHealth(ctx),
+  apiServerMetrics: (ctx) => collectApiServerMetrics(ctx),
+  tenants: (ctx) => collectTenants(ctx),
+  registries: (ctx) => collectRegistries(ctx),
+  templates: (ctx) => collectTemplates(ctx),
+  rbacChecks: (ctx) => collectRbacChecks(ctx),
+  nodes: (ctx) => collectNodes(ctx),
+  resourceQuotas: (ctx) => collectResourceQuotas(ctx),
+  networkPolicies: (ctx) => collectNetworkPolicies(ctx),
+  events: (ctx) => collectEvents(ctx),
+};
 
 async function guard<T>(name: string, run: () => Promise<SourceResult<T>>): Promise<SourceResult<T>> {
   const started = Date.now();
@@ -39,8 +65,6 @@ async function guard<T>(name: string, run: () => Promise<SourceResult<T>>): Prom
   }
 }
 
-export type ClusterState = Omit<ClusterSnapshot, 'metrics'>;
-
 export async function collectCluster(options: CollectOptions): Promise<ClusterState> {
   const started = Date.now();
   const ctx: CollectContext = {
@@ -48,45 +72,26 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSt
     operator: options.operator,
     logTailLines: options.logTailLines,
   };
-  // Every source starts now; awaiting them one by one below costs nothing (guard never rejects).
-  const operatorPods = guard('operator pods', () => collectOperatorPods(ctx));
-  const operatorLogs = operatorPods.then((pods) =>
-    guard('operator logs', () => collectOperatorLogs(ctx, pods)),
+  // Every source starts now (the logs once the pods are listed); guard never rejects.
+  const pods = guard(CLUSTER_SOURCES.operatorPods, () => collectOperatorPods(ctx));
+  const running = CLUSTER_SOURCE_NAMES.map(
+    (name) =>
+      [
+        name,
+        guard(CLUSTER_SOURCES[name], () => COLLECTORS[name](ctx, pods) as Promise<SourceResult<unknown>>),
+      ] as const,
   );
-  const podMetrics = guard('pod metrics', () => collectPodMetrics(ctx));
-  const operatorDeployment = guard('operator deployment', () => collectOperatorDeployment(ctx));
-  const apiServerHealth = guard('API server health', () => collectApiServerHealth(ctx));
-  const apiServerMetrics = guard('API server metrics', () => collectApiServerMetrics(ctx));
-  const tenants = guard('tenants', () => collectTenants(ctx));
-  const registries = guard('registries', () => collectRegistries(ctx));
-  const templates = guard('templates', () => collectTemplates(ctx));
-  const rbacChecks = guard('RBAC checks', () => collectRbacChecks(ctx));
-  const nodes = guard('nodes', () => collectNodes(ctx));
-  const resourceQuotas = guard('resource quotas', () => collectResourceQuotas(ctx));
-  const networkPolicies = guard('network policies', () => collectNetworkPolicies(ctx));
-  const events = guard('events', () => collectEvents(ctx));
-  const snapshot: Omit<ClusterState, 'elapsedMs'> = {
+  const sources: Record<string, SourceResult<unknown>> = {};
+  for (const [name, result] of running) sources[name] = await result;
+  return {
     cluster: options.cluster,
     server: options.reader.server,
     collectedAt: new Date(started).toISOString(),
     operator: options.operator,
     budgetMs: options.budgetMs,
-    operatorPods: await operatorPods,
-    podMetrics: await podMetrics,
-    operatorLogs: await operatorLogs,
-    operatorDeployment: await operatorDeployment,
-    apiServerHealth: await apiServerHealth,
-    apiServerMetrics: await apiServerMetrics,
-    tenants: await tenants,
-    registries: await registries,
-    templates: await templates,
-    rbacChecks: await rbacChecks,
-    nodes: await nodes,
-    resourceQuotas: await resourceQuotas,
-    networkPolicies: await networkPolicies,
-    events: await events,
+    ...(sources as Pick<ClusterState, ClusterSourceName>),
+    elapsedMs: Date.now() - started,
   };
-  return { ...snapshot, elapsedMs: Date.now() - started };
 }
 
 /** The snapshot of a cluster that could not be reached at all: every source carries the same failure. */
@@ -105,31 +110,9 @@ export function unreachableSnapshot(
     operator: options.operator,
     elapsedMs: options.elapsedMs,
     budgetMs: options.budgetMs,
-    operatorPods: failure,
-    podMetrics: failure,
-    operatorLogs: failure,
-    operatorDeployment: failure,
-    apiServerHealth: failure,
-    apiServerMetrics: failure,
-    tenants: failure,
-    registries: failure,
-    templates: failure,
-    rbacChecks: failure,
-    nodes: failure,
-    resourceQuotas: failure,
-    networkPolicies: failure,
-    events: failure,
+    ...(Object.fromEntries(CLUSTER_SOURCE_NAMES.map((name) => [name, failure])) as Pick<
+      ClusterState,
+      ClusterSourceName
+    >),
   };
-}
-
-/** Each source's state in one line per source: `ok` or the error kind. */
-export function sourceStates(snapshot: ClusterState | ClusterSnapshot): Record<string, string> {
-  const states: Record<string, string> = {};
-  for (const [name, value] of Object.entries(snapshot)) {
-    if (value && typeof value === 'object' && 'ok' in value) {
-      const result = value as SourceResult<unknown>;
-      states[name] = result.ok ? 'ok' : result.error.kind;
-    }
-  }
-  return states;
 }

@@ -6,13 +6,15 @@
  */
 
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import type { ClusterConfig } from '../config.js';
-import { type Budget, HttpsClusterReader } from './cluster-reader.js';
+import { failed, type SourceResult, succeeded } from '../model/source.js';
+import { type Budget, type ClusterReader, HttpsClusterReader } from './cluster-reader.js';
 import { loadLocalKubeConfig } from './kubeconfig.js';
-import { failed, type SourceResult, succeeded } from './result.js';
 
+/** How to reach one cluster; built for that cluster, so the cycle never names it twice. */
 export interface ClusterConnector {
-  connect(cluster: ClusterConfig, budget: Budget): Promise<SourceResult<HttpsClusterReader>>;
+  /** Where it connects, when known before connecting (the kubeconfig's server). */
+  readonly server?: string;
+  connect(budget: Budget): Promise<SourceResult<ClusterReader>>;
 }
 
 /** The user's kubeconfig, as kubectl reads it; the cluster's name in the config is only a label here. */
@@ -20,7 +22,7 @@ export class KubeconfigConnector implements ClusterConnector {
   /** A kubeconfig file and context as kubectl takes them, or one already read (the CLI reads it once). */
   constructor(private readonly options: { path?: string; context?: string; kubeConfig?: KubeConfig } = {}) {}
 
-  async connect(_cluster: ClusterConfig, budget: Budget): Promise<SourceResult<HttpsClusterReader>> {
+  async connect(budget: Budget): Promise<SourceResult<ClusterReader>> {
     const started = Date.now();
     try {
       const kubeConfig = this.options.kubeConfig ?? loadLocalKubeConfig(this.options);

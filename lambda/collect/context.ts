@@ -1,4 +1,4 @@
-import type { OperatorNames } from '../presets.js';
+import type { OperatorNames } from '../model/operator.js';
 import type { ClusterReader } from './cluster-reader.js';
 
 /** What every collector gets: the reader, the operator's real names, and the collection settings. */

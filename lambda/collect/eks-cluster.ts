@@ -6,10 +6,10 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterConfig } from '../config.js';
-import { type Budget, HttpsClusterReader } from './cluster-reader.js';
+import { failed, type SourceResult, succeeded } from '../model/source.js';
+import { type Budget, type ClusterReader, HttpsClusterReader } from './cluster-reader.js';
 import type { ClusterConnector } from './connectors.js';
 import { createEksToken, type EksToken } from './eks-token.js';
-import { failed, type SourceResult, succeeded } from './result.js';
 
 export interface EksClusterInfo {
   name: string;
@@ -118,10 +118,13 @@ export class EksClusterAccess {
 
 /** DescribeCluster (cached) and a fresh token, then HTTPS to the cluster's endpoint with its CA. */
 export class EksConnector implements ClusterConnector {
-  constructor(private readonly access: EksClusterAccess) {}
+  constructor(
+    private readonly access: EksClusterAccess,
+    private readonly cluster: Pick<ClusterConfig, 'name' | 'region'>,
+  ) {}
 
-  async connect(cluster: ClusterConfig, budget: Budget): Promise<SourceResult<HttpsClusterReader>> {
-    const connection = await this.access.connect(cluster.name, cluster.region);
+  async connect(budget: Budget): Promise<SourceResult<ClusterReader>> {
+    const connection = await this.access.connect(this.cluster.name, this.cluster.region);
     if (!connection.ok) return connection;
     const { info, token } = connection.data;
     const reader = HttpsClusterReader.create(

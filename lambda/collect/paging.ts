@@ -2,8 +2,9 @@
  * Lists a resource page by page (limit/continue), keeping only what `keep` returns of each item, so
  * 10,000 tenants never sit in memory as full objects: one page of raw JSON at a time.
  */
+
+import { failed, type SourceResult, succeeded } from '../model/source.js';
 import type { ClusterReader } from './cluster-reader.js';
-import { failed, type SourceResult, succeeded } from './result.js';
 
 export const PAGE_SIZE = 500;
 

@@ -1,38 +1,5 @@
-/**
- * A source that could not be read is data, not an exception: an unreachable API server, a 403 or a
- * 429 is itself evidence for one of the runbook's causes. Every collector returns one of these.
- */
-
-export type SourceErrorKind =
-  | 'timeout'
-  | 'unreachable'
-  | 'tls'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'throttled'
-  | 'server'
-  | 'bad-response';
-
-export interface SourceError {
-  kind: SourceErrorKind;
-  /** The HTTP status the server gave, when it gave one. */
-  status?: number;
-  message: string;
-  /** From a 429's Retry-After header. */
-  retryAfterSeconds?: number;
-}
-
-export type SourceResult<T> =
-  | { ok: true; data: T; elapsedMs: number }
-  | { ok: false; error: SourceError; elapsedMs: number };
-
-export function succeeded<T>(data: T, elapsedMs: number): SourceResult<T> {
-  return { ok: true, data, elapsedMs };
-}
-
-export function failed<T>(error: SourceError, elapsedMs: number): SourceResult<T> {
-  return { ok: false, error, elapsedMs };
-}
+/** How a failed read is classified: by the HTTP status, or by the error below HTTP. */
+import type { SourceErrorKind } from '../model/source.js';
 
 /** The kind for an HTTP status that is not a success. */
 export function kindForStatus(status: number): SourceErrorKind {

@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { stringify } from 'yaml';
-import type { Notice } from '../alert/lifecycle.js';
-import type { Verdict } from '../alert/verdict.js';
-import { CAUSES } from '../checks/causes.js';
-import type { Finding } from '../checks/types.js';
-import type { ClusterSnapshot } from '../collect/snapshot.js';
+import type { Notice } from '../model/alert.js';
+import { CAUSES } from '../model/causes.js';
+import type { Finding } from '../model/finding.js';
+import type { ClusterSnapshot } from '../model/snapshot.js';
+import type { Verdict } from '../model/verdict.js';
 import { redact } from './redact.js';
 
 /** The bundle's cap before compression; each file is cut to its share, with a note. */

@@ -15,15 +15,10 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AlertState, NoticeKind } from '../alert/lifecycle.js';
-import type { MetricsState } from '../collect/metrics/source.js';
-import {
-  boundRecord,
-  CLAIM_STALE_SECONDS,
-  type ClusterState,
-  type RunRecord,
-  type RunStore,
-} from './run-store.js';
+import type { AlertState, NoticeKind } from '../model/alert.js';
+import type { MetricsState } from '../model/metrics.js';
+import type { RunRecord } from '../model/run.js';
+import { boundRecord, CLAIM_STALE_SECONDS, type ClusterState, type RunStore } from './run-store.js';
 
 const CLAIM_TTL_SECONDS = 8 * 86_400;
 

@@ -4,15 +4,10 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AlertState, NoticeKind } from '../alert/lifecycle.js';
-import type { MetricsState } from '../collect/metrics/source.js';
-import {
-  boundRecord,
-  CLAIM_STALE_SECONDS,
-  type ClusterState,
-  type RunRecord,
-  type RunStore,
-} from './run-store.js';
+import type { AlertState, NoticeKind } from '../model/alert.js';
+import type { MetricsState } from '../model/metrics.js';
+import type { RunRecord } from '../model/run.js';
+import { boundRecord, CLAIM_STALE_SECONDS, type ClusterState, type RunStore } from './run-store.js';
 
 const safe = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_');
 

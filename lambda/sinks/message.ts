@@ -1,8 +1,8 @@
 /** The notification's words: what state, how bad, since when, why, what to do, where the evidence is. */
-import type { AlertState, Notice } from '../alert/lifecycle.js';
-import type { Verdict } from '../alert/verdict.js';
-import { CAUSES } from '../checks/causes.js';
-import type { Finding } from '../checks/types.js';
+import type { AlertState, Notice } from '../model/alert.js';
+import { CAUSES } from '../model/causes.js';
+import type { Finding } from '../model/finding.js';
+import type { Verdict } from '../model/verdict.js';
 import type { Notification } from './notifier.js';
 
 const MAX_SUBJECT = 99;

@@ -2,7 +2,7 @@
  * The Notifier port and the message it carries. Subject and body are plain text for an e-mail read
  * on a phone; attributes let subscribers filter (cluster, state, severity, top cause).
  */
-import type { NoticeKind } from '../alert/lifecycle.js';
+import type { NoticeKind } from '../model/alert.js';
 
 export interface Notification {
   cluster: string;

@@ -3,32 +3,9 @@
  * cycles, and the notify-once claim. DynamoDB in Lambda, files on a laptop; the cycle sees only this.
  */
 
-import type { AlertState, AlertStateName, NoticeKind } from '../alert/lifecycle.js';
-import type { RankedCause } from '../alert/verdict.js';
-import type { Finding } from '../checks/types.js';
-import type { MetricsState } from '../collect/metrics/source.js';
-
-export interface RunRecord {
-  cluster: string;
-  runId: string;
-  /** When the cycle evaluated (ISO). */
-  at: string;
-  /** The schedule's slot the run belongs to (ISO). */
-  slot: string;
-  errorRate: number | null;
-  sustained: boolean;
-  alert: { state: AlertStateName; fingerprint: string };
-  causes: RankedCause[];
-  findings: Finding[];
-  /** Each source: `ok` or its error kind. */
-  sources: Record<string, string>;
-  coverage: number;
-  bundleKey?: string;
-  bundleError?: string;
-  notification?: { kind: NoticeKind; messageId?: string; error?: string };
-  /** Seconds since the epoch, for the table's TTL. */
-  expiresAt: number;
-}
+import type { AlertState, NoticeKind } from '../model/alert.js';
+import type { MetricsState } from '../model/metrics.js';
+import type { RunRecord } from '../model/run.js';
 
 export interface ClusterState {
   alert?: AlertState;

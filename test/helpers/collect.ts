@@ -2,7 +2,7 @@ import { Budget, HttpsClusterReader } from '../../lambda/collect/cluster-reader.
 import { collectCluster } from '../../lambda/collect/collect-cluster.js';
 import { loadLocalKubeConfig } from '../../lambda/collect/kubeconfig.js';
 import { OPERATOR_PRESETS, type OperatorPreset } from '../../lambda/presets.js';
-import type { Simulator } from '../simulator/server.js';
+import type { Simulator } from '../../sim/kube/server.js';
 
 /** One collection against a simulator, through its kubeconfig as a laptop user would connect. */
 export async function collectFrom(

@@ -1,7 +1,8 @@
 /** Diagnosis step 4: API server health (/livez, /readyz, /healthz) and the request metrics the runbook greps. */
+
+import type { ApiServerHealth, ApiServerMetrics, HealthProbe } from '../../model/snapshot.js';
+import { failed, type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
-import { failed, type SourceResult, succeeded } from '../result.js';
-import type { ApiServerHealth, ApiServerMetrics, HealthProbe } from '../snapshot.js';
 
 const PROBES = ['/livez?verbose', '/readyz?verbose', '/healthz'];
 

@@ -1,8 +1,9 @@
 /** Recent events across namespaces: `kubectl get events --all-namespaces --sort-by=.lastTimestamp | tail -100`, warnings first. */
+
+import type { EventRecord, EventSummary } from '../../model/snapshot.js';
+import { type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
-import { type SourceResult, succeeded } from '../result.js';
-import type { EventRecord, EventSummary } from '../snapshot.js';
 
 export const RECENT_EVENTS = 100;
 const MAX_PAGES = 40;

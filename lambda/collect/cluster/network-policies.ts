@@ -1,8 +1,9 @@
 /** External dependencies: the network policies in the operator's namespace, and whether they confine its egress. */
+
+import type { NetworkPolicyStatus } from '../../model/snapshot.js';
+import { type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
-import { type SourceResult, succeeded } from '../result.js';
-import type { NetworkPolicyStatus } from '../snapshot.js';
 
 interface RawPolicy {
   metadata?: { name?: string };

@@ -3,11 +3,12 @@
  * (kubectl describe nodes' "Allocated resources") and, from metrics.k8s.io, what they use
  * (kubectl top nodes). The time the node list took is the runbook's `time kubectl get nodes`.
  */
+
+import type { NodeStatus, NodeSummary } from '../../model/snapshot.js';
+import { type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
 import { parseQuantity, parseResources } from '../quantity.js';
-import { type SourceResult, succeeded } from '../result.js';
-import type { NodeStatus, NodeSummary } from '../snapshot.js';
 
 interface RawNode {
   metadata?: { name?: string };

@@ -1,9 +1,10 @@
 /** The operator's deployment: replicas, the flags it really runs with, resources, and its rollouts. */
+
+import type { OperatorDeployment, ReplicaSetRevision } from '../../model/snapshot.js';
+import { type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
 import { parseResources } from '../quantity.js';
-import { type SourceResult, succeeded } from '../result.js';
-import type { OperatorDeployment, ReplicaSetRevision } from '../snapshot.js';
 
 interface RawContainer {
   name?: string;

@@ -1,8 +1,9 @@
 /** Diagnosis steps 1, 2 and 4: the operator's logs, current and previous containers, read and summarised. */
+
+import type { LogStream, OperatorLogs, OperatorPods } from '../../model/snapshot.js';
+import { failed, type SourceResult, succeeded } from '../../model/source.js';
 import { type CollectContext, LOG_LIMIT_BYTES } from '../context.js';
 import { LogSummarizer } from '../log-parser.js';
-import { failed, type SourceResult, succeeded } from '../result.js';
-import type { LogStream, OperatorLogs, OperatorPods } from '../snapshot.js';
 
 export async function collectOperatorLogs(
   { reader, operator, logTailLines }: CollectContext,

@@ -1,10 +1,11 @@
 /** Diagnosis step 3: the operator's pods, their containers' state, restarts and resources; `kubectl top`. */
+
+import type { ContainerState, ContainerUsage, OperatorPod, OperatorPods } from '../../model/snapshot.js';
+import { failed, type SourceResult, succeeded } from '../../model/source.js';
 import { RUNBOOK_POD_SELECTOR } from '../../presets.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
 import { parseResources } from '../quantity.js';
-import { failed, type SourceResult, succeeded } from '../result.js';
-import type { ContainerState, ContainerUsage, OperatorPod, OperatorPods } from '../snapshot.js';
 
 interface RawContainerState {
   running?: { startedAt?: string };

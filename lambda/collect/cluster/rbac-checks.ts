@@ -4,9 +4,10 @@
  * tenant named "status" and says yes even when the status subresource is denied; both are asked and
  * the literal one is marked misleading.
  */
+
+import type { RbacCheck, RbacChecks } from '../../model/snapshot.js';
+import { failed, type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
-import { failed, type SourceResult, succeeded } from '../result.js';
-import type { RbacCheck, RbacChecks } from '../snapshot.js';
 
 interface ReviewAnswer {
   status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };

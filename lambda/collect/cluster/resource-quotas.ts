@@ -1,9 +1,10 @@
 /** Resource constraints: `kubectl get resourcequotas --all-namespaces`, the resources near or at their hard limit. */
+
+import type { QuotaUsage, ResourceQuotaSummary } from '../../model/snapshot.js';
+import { type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
 import { parseQuantity } from '../quantity.js';
-import { type SourceResult, succeeded } from '../result.js';
-import type { QuotaUsage, ResourceQuotaSummary } from '../snapshot.js';
 
 const NEAR = 0.9;
 const KEPT = 200;

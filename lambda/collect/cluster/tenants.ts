@@ -1,8 +1,9 @@
 /** Diagnosis step 6: tenants by Ready status, the not-ready ones, and the registries' and templates' health. */
+
+import type { RegistryStatus, TemplateStatus, TenantSummary } from '../../model/snapshot.js';
+import { type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
-import { type SourceResult, succeeded } from '../result.js';
-import type { RegistryStatus, TemplateStatus, TenantSummary } from '../snapshot.js';
 
 /** Not-ready tenants kept by name (the counts cover them all). */
 export const NOT_READY_KEPT = 200;

@@ -3,7 +3,7 @@
  * Managed Service for Prometheus (SigV4, service `aps`) or an in-cluster Prometheus through the API
  * server's service proxy. Same API, same answers; only how a request is carried differs.
  */
-import { failed, type SourceResult, succeeded } from '../result.js';
+import { failed, type SourceResult, succeeded } from '../../model/source.js';
 
 /** Sends a query API request (`path` is `/api/v1/query` or `/api/v1/query_range`) and returns the body. */
 export type PrometheusTransport = (

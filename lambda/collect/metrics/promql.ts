@@ -2,15 +2,15 @@
  * The runbook's PromQL and the queries that complete it, evaluated on any Prometheus query API (AMP
  * or in-cluster), all at one explicit instant so that a past incident can be investigated (`--at`).
  */
-import { failed, type SourceResult, succeeded } from '../result.js';
+
 import {
   above,
-  blindness,
   type ControllerErrors,
-  type Measured,
   type MetricsEvaluation,
   type MetricsSourceKind,
-} from './evaluation.js';
+} from '../../model/metrics.js';
+import { failed, type Measured, type SourceResult, succeeded } from '../../model/source.js';
+import { blindness } from './evaluation.js';
 import type { PrometheusApi, Sample } from './prometheus-api.js';
 
 export interface PromqlOptions {

@@ -6,35 +6,13 @@
  * increase is then the new value. Whether the rate held for the `for` window comes from the kept
  * history of previous intervals.
  */
+
 import { getMetricsFromIterator, type PromHistogramData, type PromMetrics } from 'prom2javascript';
+import type { ScrapeInterval, ScrapeSample, ScrapeState } from '../../model/metrics.js';
+import { above, type ControllerErrors, type MetricsEvaluation } from '../../model/metrics.js';
+import { failed, type Measured, type SourceError, type SourceResult, succeeded } from '../../model/source.js';
 import type { ClusterReader } from '../cluster-reader.js';
-import { failed, type SourceError, type SourceResult, succeeded } from '../result.js';
-import {
-  above,
-  blindness,
-  type ControllerErrors,
-  type Measured,
-  type MetricsEvaluation,
-} from './evaluation.js';
-
-/** Counter values by series key, per pod. */
-export interface ScrapeSample {
-  at: string;
-  pods: Record<string, Record<string, number>>;
-}
-
-export interface ScrapeInterval {
-  from: string;
-  to: string;
-  /** The runbook's ratio over the interval; null for 0/0 (no reconciles). */
-  errorRate: number | null;
-}
-
-/** What one scrape leaves for the next: the sample and the recent intervals. */
-export interface ScrapeState {
-  sample: ScrapeSample;
-  history: ScrapeInterval[];
-}
+import { blindness } from './evaluation.js';
 
 export interface ScrapeOptions {
   metric: string;

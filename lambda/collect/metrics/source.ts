@@ -7,21 +7,16 @@
 
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterConfig, OperatorConfig } from '../../config.js';
+import type { MetricsEvaluation, MetricsSourceKind, MetricsState } from '../../model/metrics.js';
+import type { SourceResult } from '../../model/source.js';
+import { failed } from '../../model/source.js';
 import type { ClusterReader } from '../cluster-reader.js';
-import type { SourceResult } from '../result.js';
-import { failed } from '../result.js';
-import type { MetricsEvaluation, MetricsSourceKind } from './evaluation.js';
 import { PrometheusApi, type PrometheusTransport } from './prometheus-api.js';
 import { evaluatePromql } from './promql.js';
-import { evaluateScrape, type ScrapeState } from './scrape.js';
+import { evaluateScrape } from './scrape.js';
 import { ampTransport, serviceProxyTransport, urlTransport } from './transports.js';
 
 export { urlTransport };
-
-/** What a source keeps between cycles (only the scrape source keeps anything). */
-export interface MetricsState {
-  scrape?: ScrapeState;
-}
 
 export interface MetricsSource {
   readonly kind: MetricsSourceKind;

@@ -9,8 +9,9 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { failed, type SourceResult, succeeded } from '../../model/source.js';
 import type { ClusterReader } from '../cluster-reader.js';
-import { failed, kindForNetworkError, kindForStatus, type SourceResult, succeeded } from '../result.js';
+import { kindForNetworkError, kindForStatus } from '../result.js';
 import type { PrometheusTransport } from './prometheus-api.js';
 
 export function ampEndpoint(region: string): string {

@@ -3,10 +3,11 @@
  * that what could not be read is as visible to the checks as what could. Only the fields the checks
  * need are kept (a tenant is a handful of strings, not its object).
  */
-import type { OperatorNames } from '../presets.js';
-import type { LogSummary } from './log-parser.js';
-import type { MetricsEvaluation } from './metrics/evaluation.js';
-import type { SourceResult } from './result.js';
+
+import type { LogSummary } from './logs.js';
+import type { MetricsEvaluation } from './metrics.js';
+import type { OperatorNames } from './operator.js';
+import type { SourceResult } from './source.js';
 
 export interface Resources {
   /** CPU in cores. */

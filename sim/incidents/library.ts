@@ -5,16 +5,7 @@
  * changes what that incident changes, with the messages Kubernetes, client-go and controller-runtime
  * really print. The checks must find the signal, not the fixture.
  */
-import type { CauseId } from '../../lambda/checks/causes.js';
-import { type PrometheusServer, startPrometheus } from '../helpers/prometheus.js';
-import {
-  ALERT_BLIND_RATES,
-  BASELINE_RATES,
-  type MetricScenario,
-  openMetricsBackfill,
-  type Rates,
-  SCENARIO_SPACING_SECONDS,
-} from '../metrics/scenarios.js';
+import type { CauseId } from '../../lambda/model/causes.js';
 import {
   ago,
   event,
@@ -31,8 +22,17 @@ import {
   setFixtureClock,
   tenant,
   workloadPod,
-} from '../simulator/fixtures.js';
-import type { ClusterFixture } from '../simulator/server.js';
+} from '../kube/fixtures.js';
+import type { ClusterFixture } from '../kube/server.js';
+import {
+  ALERT_BLIND_RATES,
+  BASELINE_RATES,
+  type MetricScenario,
+  openMetricsBackfill,
+  type Rates,
+  SCENARIO_SPACING_SECONDS,
+} from '../metrics/scenarios.js';
+import { type PrometheusServer, startPrometheus } from '../prometheus.js';
 
 export interface Incident {
   name: string;

@@ -1,8 +1,9 @@
 /** The compact report `tenant-check run` prints on a terminal. */
-import { CAUSES } from './checks/causes.js';
-import type { CycleResult } from './cycle.js';
-import type { Notification } from './sinks/notifier.js';
-import { redact } from './sinks/redact.js';
+
+import type { CycleResult } from '../lambda/cycle.js';
+import { CAUSES } from '../lambda/model/causes.js';
+import type { Notification } from '../lambda/sinks/notifier.js';
+import { redact } from '../lambda/sinks/redact.js';
 
 const STATUS_ORDER = { fail: 0, warn: 1, unknown: 2, ok: 3 } as const;
 

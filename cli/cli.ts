@@ -9,17 +9,14 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { KubeconfigConnector } from './collect/connectors.js';
-import { loadLocalKubeConfig } from './collect/kubeconfig.js';
-import { metricsSourceFor, promqlSource, scrapeSource, urlTransport } from './collect/metrics/source.js';
-import { type CheckerConfig, type ClusterConfig, parseConfig, parseConfigText } from './config.js';
-import { runCycle } from './cycle.js';
-import { ConfigError } from './errors.js';
-import { type CheckReport, toReport } from './report.js';
-import { FileBundleStore } from './sinks/bundle-store.js';
-import { FileRunStore } from './sinks/file-store.js';
-import { MemoryNotifier } from './sinks/notifier.js';
-import type { RunRecord } from './sinks/run-store.js';
+import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
+import { type CheckerConfig, type ClusterConfig, parseConfig, parseConfigText } from '../lambda/config.js';
+import { runCycle } from '../lambda/cycle.js';
+import { ConfigError } from '../lambda/errors.js';
+import type { RunRecord } from '../lambda/model/run.js';
+import { buildPorts } from '../lambda/ports.js';
+import { type CheckReport, toReport } from '../lambda/report.js';
+import { FileRunStore } from '../lambda/sinks/file-store.js';
 import { renderText } from './text-report.js';
 
 /** An error the user can act on: one line, and the exit status it deserves. */
@@ -125,12 +122,6 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
     throw new CliError(`--state-dir/--bundle-dir: cannot write there: ${(error as Error).message}`, 1);
   }
   const format = o.format ?? (io.isTty ? 'text' : 'json');
-  const settings = {
-    operator: config.operator,
-    threshold: config.alert.threshold,
-    forSeconds: config.alert.for,
-  };
-  const notifier = new MemoryNotifier();
   const progress = io.isTty && format === 'text';
   if (progress)
     io.stderr(
@@ -138,31 +129,25 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
     );
   // AWS credentials only for Amazon Managed Prometheus: a laptop run against a kubeconfig needs none.
   const usesAmp = !o.prometheusUrl && o.metrics !== 'scrape' && cluster.metrics.source === 'amp';
-  const credentials = usesAmp
-    ? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain()
-    : async () => {
-        throw new Error('no AWS credentials are needed for this metrics source');
-      };
-  const result = await runCycle(
-    {
-      connector: new KubeconfigConnector({ kubeConfig }),
-      metrics: (reader) => {
-        if (o.prometheusUrl) return promqlSource('prometheus', urlTransport(o.prometheusUrl), settings);
-        if (o.metrics === 'scrape' && reader) return scrapeSource(reader, settings);
-        return metricsSourceFor(
-          o.metrics === 'scrape' ? { ...cluster, metrics: { source: 'scrape' } } : cluster,
-          settings,
-          { ...(reader ? { reader } : {}), credentials },
-        );
-      },
-      store: new FileRunStore(stateDir),
-      bundles: new FileBundleStore(bundleDir),
-      notifier,
-    },
-    { config, cluster, budgetMs: 60_000, ...(at ? { at } : {}) },
-  );
+  const ports = await buildPorts(config, cluster, {
+    kind: 'local',
+    kubeConfig,
+    stateDir,
+    bundleDir,
+    ...(o.prometheusUrl ? { prometheusUrl: o.prometheusUrl } : {}),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(usesAmp
+      ? { credentials: (await import('@aws-sdk/credential-providers')).fromNodeProviderChain() }
+      : {}),
+  });
+  const result = await runCycle(ports, {
+    config,
+    cluster: cluster.name,
+    budgetMs: 60_000,
+    ...(at ? { at } : {}),
+  });
   const report: CheckReport & { notificationText?: { subject: string; body: string } } = toReport(result);
-  const sent = notifier.sent[0];
+  const sent = ports.notifier.sent[0];
   if (format === 'json') {
     io.stdout(
       `${JSON.stringify({ ...report, notification: report.notification ? { ...report.notification, ...(sent ? { subject: sent.subject, body: sent.body, attributes: sent.attributes } : {}) } : null }, null, 2)}\n`,
@@ -210,7 +195,7 @@ async function historyCommand(
   if (o.table) {
     if (!cluster) throw new CliError('--cluster: name the cluster whose runs to list', 2);
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-    const { DynamoDbRunStore } = await import('./sinks/dynamodb-store.js');
+    const { DynamoDbRunStore } = await import('../lambda/sinks/dynamodb-store.js');
     runs = await new DynamoDbRunStore(
       new DynamoDBClient(o.region ? { region: o.region } : {}),
       o.table,
@@ -264,9 +249,9 @@ async function linkCommand(
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { S3Client } = await import('@aws-sdk/client-s3');
   const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-  const { DynamoDbRunStore } = await import('./sinks/dynamodb-store.js');
-  const { S3BundleStore } = await import('./sinks/s3-bundle-store.js');
-  const { parseDuration } = await import('./durations.js');
+  const { DynamoDbRunStore } = await import('../lambda/sinks/dynamodb-store.js');
+  const { S3BundleStore } = await import('../lambda/sinks/s3-bundle-store.js');
+  const { parseDuration } = await import('../lambda/durations.js');
   const seconds = parseDuration(o.expires ?? '24h');
   if (!seconds || seconds > 7 * 86_400)
     throw new CliError(`--expires: expected a duration up to 7d such as 24h, got "${o.expires}"`, 2);
