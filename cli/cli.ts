@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type CheckerConfig, type ClusterConfig, parseConfig, parseConfigText } from '../lambda/config.js';
 import { runCycle } from '../lambda/cycle.js';
@@ -131,7 +132,7 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
   const usesAmp = !o.prometheusUrl && o.metrics !== 'scrape' && cluster.metrics.source === 'amp';
   const ports = await buildPorts(config, cluster, {
     kind: 'local',
-    kubeConfig,
+    connector: new KubeconfigConnector({ kubeConfig }),
     stateDir,
     bundleDir,
     ...(o.prometheusUrl ? { prometheusUrl: o.prometheusUrl } : {}),
@@ -158,6 +159,7 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
         color: o.color !== false && io.isTty && !io.env.NO_COLOR,
         notification: sent,
         stateDir,
+        alertName: config.alert.name,
       }),
     );
   }

@@ -2,6 +2,7 @@
 
 import type { CycleResult } from '../lambda/cycle.js';
 import { CAUSES } from '../lambda/model/causes.js';
+import { percent } from '../lambda/model/format.js';
 import type { Notification } from '../lambda/sinks/notifier.js';
 import { redact } from '../lambda/sinks/redact.js';
 
@@ -9,7 +10,7 @@ const STATUS_ORDER = { fail: 0, warn: 1, unknown: 2, ok: 3 } as const;
 
 export function renderText(
   result: CycleResult,
-  options: { color: boolean; notification?: Notification; stateDir: string },
+  options: { color: boolean; notification?: Notification; stateDir: string; alertName: string },
 ): string {
   const c = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const bold = (t: string) => c('1', t);
@@ -22,13 +23,11 @@ export function renderText(
   const v = result.verdict;
   const metrics = result.snapshot.metrics.ok ? result.snapshot.metrics.data : undefined;
   const lines: string[] = [];
-  lines.push(
-    bold(`${result.run.cluster}: TenantReconciliationErrors is ${result.alert.state.toUpperCase()}`),
-  );
+  lines.push(bold(`${result.run.cluster}: ${options.alertName} is ${result.alert.state.toUpperCase()}`));
   const rate =
     v.errorRate === null
       ? `unknown${metrics?.errorRate.state === 'unknown' ? ` (${metrics.errorRate.reason})` : result.snapshot.metrics.ok ? '' : ` (${result.snapshot.metrics.error.message})`}`
-      : `${(v.errorRate * 100).toFixed(1)}%`;
+      : percent(v.errorRate);
   lines.push(
     `Error rate ${rate}${v.errorRate !== null ? (v.sustained ? ', sustained over the window' : ', not sustained') : ''}${metrics?.startedAt ? `, since ${metrics.startedAt}` : ''}   (evaluated ${result.at}, ${Math.round(v.coverage * 100)}% of sources read)`,
   );

@@ -19,7 +19,7 @@ import { fromEnv } from '@aws-sdk/credential-providers';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { EksClusterAccess, sdkDescribeCluster } from './collect/eks-cluster.js';
+import { EksClusterAccess, EksConnector, sdkDescribeCluster } from './collect/eks-cluster.js';
 import { type CheckerConfig, type ClusterConfig, findCluster, parseConfigText } from './config.js';
 import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
 import { type CycleResult, runCycle } from './cycle.js';
@@ -27,7 +27,10 @@ import { BadEventError } from './errors.js';
 import { SOURCE_NAMES } from './model/sources.js';
 import { type AwsEnvironment, buildPorts } from './ports.js';
 import { type CheckReport, toReport } from './report.js';
+import { DynamoDbRunStore } from './sinks/dynamodb-store.js';
 import { redact } from './sinks/redact.js';
+import { S3BundleStore } from './sinks/s3-bundle-store.js';
+import { SnsNotifier } from './sinks/sns-notifier.js';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
@@ -69,18 +72,19 @@ function containerRuntime(): Runtime {
   if (runtime) return runtime;
   const config = parseConfigText(requiredEnv(ENV.config), `environment variable ${ENV.config}`);
   const credentials = fromEnv();
+  const eks = new EksClusterAccess(sdkDescribeCluster(), credentials);
   runtime = {
     config,
     environment: {
       kind: 'aws',
-      eks: new EksClusterAccess(sdkDescribeCluster(), credentials),
+      connectorFor: (cluster) => new EksConnector(eks, cluster),
       credentials,
-      dynamodb,
-      s3: new S3Client({}),
-      sns: new SNSClient({}),
-      table: requiredEnv(ENV.runsTable),
-      bucket: requiredEnv(ENV.bundleBucket),
-      topicArn: requiredEnv(ENV.topicArn),
+      store: new DynamoDbRunStore(dynamodb, requiredEnv(ENV.runsTable)),
+      bundles: new S3BundleStore(new S3Client({}), requiredEnv(ENV.bundleBucket), {
+        linkExpirySeconds: config.bundles.linkExpiry,
+        credentials,
+      }),
+      notifier: new SnsNotifier(new SNSClient({}), requiredEnv(ENV.topicArn)),
     },
   };
   return runtime;

@@ -4,41 +4,41 @@
  * local files, stdout) both come here, so the metrics source is decided in one place.
  */
 
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterReader } from './collect/cluster-reader.js';
 import { clusterCollector } from './collect/collector.js';
-import { type ClusterConnector, KubeconfigConnector } from './collect/connectors.js';
-import type { EksClusterAccess } from './collect/eks-cluster.js';
+import type { ClusterConnector } from './collect/connectors.js';
 import { type MetricsSource, metricsSourceFor } from './collect/metrics/source.js';
 import type { CheckerConfig, ClusterConfig } from './config.js';
 import type { CyclePorts } from './cycle.js';
-import { FileBundleStore } from './sinks/bundle-store.js';
+import { type BundleStore, FileBundleStore } from './sinks/bundle-store.js';
 import { FileRunStore } from './sinks/file-store.js';
-import { MemoryNotifier } from './sinks/notifier.js';
+import { MemoryNotifier, type Notifier } from './sinks/notifier.js';
+import type { RunStore } from './sinks/run-store.js';
 
-/** The deployed function's world: one of each client per container, the resources the stack made. */
+/**
+ * The deployed function's world, made once per container by the handler: how to reach a cluster
+ * through EKS, and the DynamoDB, S3 and SNS adapters of the stack's resources. (The handler makes
+ * them so that neither the CLI loads the AWS SDK's clients nor the Lambda's bundle carries
+ * @kubernetes/client-node.)
+ */
 export interface AwsEnvironment {
   kind: 'aws';
-  eks: EksClusterAccess;
+  connectorFor: (cluster: ClusterConfig) => ClusterConnector;
   credentials: AwsCredentialIdentityProvider;
-  dynamodb: DynamoDBClient;
-  s3: S3Client;
-  sns: SNSClient;
-  table: string;
-  bucket: string;
-  topicArn: string;
+  store: RunStore;
+  bundles: BundleStore;
+  notifier: Notifier;
 }
 
-/** A laptop's: the kubeconfig, local directories, the notification kept for printing. */
+/**
+ * A laptop's: the kubeconfig's cluster, local directories, the notification kept for printing. The
+ * caller reads the kubeconfig (`KubeconfigConnector`), so that the Lambda's bundle never carries
+ * @kubernetes/client-node.
+ */
 export interface LocalEnvironment {
   kind: 'local';
-  kubeConfig?: KubeConfig;
-  kubeconfigPath?: string;
-  context?: string;
+  connector: ClusterConnector;
   stateDir: string;
   bundleDir: string;
   /** A Prometheus URL given on the command line replaces the configured metrics source. */
@@ -78,23 +78,7 @@ export function metricsFor(
     });
 }
 
-async function connectorFor(cluster: ClusterConfig, environment: Environment): Promise<ClusterConnector> {
-  if (environment.kind === 'aws') {
-    const { EksConnector } = await import('./collect/eks-cluster.js');
-    return new EksConnector(environment.eks, cluster);
-  }
-  return new KubeconfigConnector({
-    ...(environment.kubeConfig ? { kubeConfig: environment.kubeConfig } : {}),
-    ...(environment.kubeconfigPath ? { path: environment.kubeconfigPath } : {}),
-    ...(environment.context ? { context: environment.context } : {}),
-  });
-}
-
-/**
- * The ports for one cluster. The AWS adapters are imported only where they are used, so that the
- * CLI starts without loading the AWS SDK's clients. Locally the notifier keeps what it was given, so
- * that the CLI can print it.
- */
+/** The ports for one cluster. Locally the notifier keeps what it was given, so that the CLI can print it. */
 export async function buildPorts(
   config: CheckerConfig,
   cluster: ClusterConfig,
@@ -114,24 +98,12 @@ export async function buildPorts(
     cluster: cluster.name,
     operator: config.operator,
     logTailLines: config.collection.logTailLines,
-    connector: await connectorFor(cluster, environment),
+    connector: environment.kind === 'aws' ? environment.connectorFor(cluster) : environment.connector,
     metrics: metricsFor(config, cluster, environment),
   });
   if (environment.kind === 'aws') {
-    const [{ DynamoDbRunStore }, { S3BundleStore }, { SnsNotifier }] = await Promise.all([
-      import('./sinks/dynamodb-store.js'),
-      import('./sinks/s3-bundle-store.js'),
-      import('./sinks/sns-notifier.js'),
-    ]);
-    return {
-      collector,
-      store: new DynamoDbRunStore(environment.dynamodb, environment.table),
-      bundles: new S3BundleStore(environment.s3, environment.bucket, {
-        linkExpirySeconds: config.bundles.linkExpiry,
-        credentials: environment.credentials,
-      }),
-      notifier: new SnsNotifier(environment.sns, environment.topicArn),
-    };
+    const { store, bundles, notifier } = environment;
+    return { collector, store, bundles, notifier };
   }
   return {
     collector,

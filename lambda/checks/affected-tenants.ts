@@ -1,8 +1,9 @@
 /** Diagnosis step 6: which tenants are not ready, why, and what their registries say. */
 
 import type { Finding } from '../model/finding.js';
+import { mebibytes, percent } from '../model/format.js';
 import { classifyMessage } from './classify.js';
-import { finding, pct, unread } from './finding.js';
+import { finding, unread } from './finding.js';
 import type { Check } from './types.js';
 
 export const affectedTenants: Check = (snapshot) => {
@@ -27,7 +28,7 @@ export const affectedTenants: Check = (snapshot) => {
         'affected-tenants',
         notReady === 0 ? 'ok' : notReady / Math.max(1, t.total) > 0.1 ? 'fail' : 'warn',
         null,
-        `${notReady} of ${t.total} ${t.kind}s not ready${t.total > 0 ? ` (${pct(notReady / t.total)})` : ''}`,
+        `${notReady} of ${t.total} ${t.kind}s not ready${t.total > 0 ? ` (${percent(notReady / t.total)})` : ''}`,
         evidence,
       ),
     );

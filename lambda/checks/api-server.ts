@@ -1,7 +1,8 @@
 /** Diagnosis step 4: API server health, latency and throttling, and whether it could be reached at all. */
 
 import type { Finding } from '../model/finding.js';
-import { finding, pct } from './finding.js';
+import { mebibytes, percent } from '../model/format.js';
+import { finding } from './finding.js';
 import type { Check } from './types.js';
 
 const SLOW_LIST_MS = 2000;
@@ -72,7 +73,7 @@ export const apiServer: Check = (snapshot) => {
           'api-server',
           'warn',
           'apiserver-throttling',
-          `the API server answered 429 to ${pct(throttled / total)} of requests since it started`,
+          `the API server answered 429 to ${percent(throttled / total)} of requests since it started`,
           [`${throttled} of ${total} requests`],
           0.35,
         ),
@@ -122,7 +123,7 @@ export const apiServer: Check = (snapshot) => {
           'api-server',
           'fail',
           'apiserver-throttling',
-          `${pct(m.restClient.throttledPerSecond / m.restClient.requestsPerSecond)} of the operator's API requests get 429`,
+          `${percent(m.restClient.throttledPerSecond / m.restClient.requestsPerSecond)} of the operator's API requests get 429`,
           [
             `rest_client_requests_total{code="429"}: ${m.restClient.throttledPerSecond.toFixed(2)}/s of ${m.restClient.requestsPerSecond.toFixed(2)}/s`,
           ],

@@ -1,8 +1,9 @@
 /** Cluster infrastructure and resource constraints: nodes, capacity, quotas, and what recent events say. */
 import type { CauseId } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
+import { mebibytes, percent } from '../model/format.js';
 import { classifyMessage } from './classify.js';
-import { finding, pct } from './finding.js';
+import { finding } from './finding.js';
 import type { Check } from './types.js';
 
 export const clusterResources: Check = (snapshot) => {
@@ -74,7 +75,7 @@ export const clusterResources: Check = (snapshot) => {
             .slice(0, 5)
             .map(
               (n) =>
-                `${n.name}: cpu ${pct((n.requested.cpu ?? 0) / (n.allocatable.cpu ?? 1))}, memory ${pct((n.requested.memory ?? 0) / (n.allocatable.memory ?? 1))} requested`,
+                `${n.name}: cpu ${percent((n.requested.cpu ?? 0) / (n.allocatable.cpu ?? 1))}, memory ${percent((n.requested.memory ?? 0) / (n.allocatable.memory ?? 1))} requested`,
             ),
           0.7,
         ),

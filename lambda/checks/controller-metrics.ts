@@ -1,7 +1,8 @@
 /** Diagnosis step 5: the controller's own metrics: workqueue, stuck workers, goroutines, memory. */
 
 import type { Finding } from '../model/finding.js';
-import { finding, mib } from './finding.js';
+import { mebibytes, percent } from '../model/format.js';
+import { finding } from './finding.js';
 import { RUNBOOK_NOTES } from './remediation.js';
 import type { Check } from './types.js';
 
@@ -77,7 +78,7 @@ export const controllerMetrics: Check = (snapshot) => {
           'controller-metrics',
           'warn',
           'controller-resource-exhaustion',
-          `resident memory ${mib(m.process.residentMemoryBytes)} of a ${mib(limit)} limit`,
+          `resident memory ${mebibytes(m.process.residentMemoryBytes)} of a ${mebibytes(limit)} limit`,
           [],
           0.5,
         ),

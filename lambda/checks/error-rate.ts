@@ -1,8 +1,9 @@
 /** Diagnosis step 1: the overall error rate, from the metrics (the runbook's expression) and from the logs. */
 
 import type { Finding } from '../model/finding.js';
+import { mebibytes, percent } from '../model/format.js';
 import { above } from '../model/metrics.js';
-import { finding, pct, unread } from './finding.js';
+import { finding, unread } from './finding.js';
 import type { Check } from './types.js';
 
 export const errorRate: Check = (snapshot, { threshold }) => {
@@ -21,18 +22,18 @@ export const errorRate: Check = (snapshot, { threshold }) => {
       const rate = m.errorRate.value;
       const since = m.startedAt ? `, since ${m.startedAt}` : '';
       const evidence = [
-        `${pct(rate)} of reconciles failed (result="error", 5m rate, ${m.source})`,
-        `threshold ${pct(threshold)} for ${Math.round(m.forSeconds / 60)}m`,
+        `${percent(rate)} of reconciles failed (result="error", 5m rate, ${m.source})`,
+        `threshold ${percent(threshold)} for ${Math.round(m.forSeconds / 60)}m`,
       ];
       if (m.errorsPerMinute.state === 'ok') evidence.push(`${m.errorsPerMinute.value.toFixed(1)} errors/min`);
       if (m.sustainedReason) evidence.push(m.sustainedReason);
       const status = above(rate, threshold) ? (m.sustained ? 'fail' : 'warn') : 'ok';
       const summary =
         status === 'fail'
-          ? `error rate ${pct(rate)}, above ${pct(threshold)} for ${Math.round(m.forSeconds / 60)}m${since}`
+          ? `error rate ${percent(rate)}, above ${percent(threshold)} for ${Math.round(m.forSeconds / 60)}m${since}`
           : status === 'warn'
-            ? `error rate ${pct(rate)}, above ${pct(threshold)} but not yet for ${Math.round(m.forSeconds / 60)}m`
-            : `error rate ${pct(rate)}, below ${pct(threshold)}`;
+            ? `error rate ${percent(rate)}, above ${percent(threshold)} but not yet for ${Math.round(m.forSeconds / 60)}m`
+            : `error rate ${percent(rate)}, below ${percent(threshold)}`;
       out.push(finding(snapshot, 'error-rate', status, null, summary, evidence));
     }
     if (m.alertBlind) {
@@ -59,7 +60,7 @@ export const errorRate: Check = (snapshot, { threshold }) => {
           'error-rate',
           s.reconcileErrors / total > threshold ? 'warn' : 'ok',
           null,
-          `logs: ${s.reconcileErrors} of ${total} reconcile lines are errors (${pct(s.reconcileErrors / total)})`,
+          `logs: ${s.reconcileErrors} of ${total} reconcile lines are errors (${percent(s.reconcileErrors / total)})`,
           [`last ${snapshot.operatorLogs.data.tailLines} lines per pod, ${s.lines} lines read`],
         ),
       );

@@ -47,6 +47,3 @@ export function unread(
     error ? [error.message] : [],
   );
 }
-
-export const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
-export const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)}Mi`;

@@ -1,7 +1,8 @@
 /** Diagnosis step 3: the operator's pods: readiness, restarts, OOM kills, crash loops, resource use. */
 
 import type { Finding } from '../model/finding.js';
-import { finding, mib, unread } from './finding.js';
+import { mebibytes, percent } from '../model/format.js';
+import { finding, unread } from './finding.js';
 import { RUNBOOK_NOTES } from './remediation.js';
 import type { Check } from './types.js';
 
@@ -46,7 +47,7 @@ export const operatorHealth: Check = (snapshot) => {
       const oom = c.last?.reason === 'OOMKilled' || c.current.reason === 'OOMKilled';
       const crashLoop = c.current.reason === 'CrashLoopBackOff';
       if (oom) {
-        evidence.push(`memory limit ${c.limits.memory !== undefined ? mib(c.limits.memory) : 'none'}`);
+        evidence.push(`memory limit ${c.limits.memory !== undefined ? mebibytes(c.limits.memory) : 'none'}`);
         out.push(
           finding(
             snapshot,
@@ -93,8 +94,8 @@ export const operatorHealth: Check = (snapshot) => {
             'operator-health',
             'warn',
             'controller-resource-exhaustion',
-            `${pod.name} uses ${mib(used.memory)} of its ${mib(c.limits.memory)} memory limit`,
-            [`kubectl top: ${mib(used.memory)}`],
+            `${pod.name} uses ${mebibytes(used.memory)} of its ${mebibytes(c.limits.memory)} memory limit`,
+            [`kubectl top: ${mebibytes(used.memory)}`],
             0.5,
           ),
         );

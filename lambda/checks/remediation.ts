@@ -5,6 +5,7 @@
  */
 
 import type { CauseId } from '../model/causes.js';
+import { mebibytes } from '../model/format.js';
 import type { OperatorNames } from '../model/operator.js';
 import type { OperatorDeployment } from '../model/snapshot.js';
 
@@ -143,7 +144,7 @@ export function remediationFor(cause: CauseId, n: Names): string[] {
 
 function describeResources(d: OperatorDeployment | undefined): string {
   if (!d) return 'unknown';
-  const mem = (b?: number) => (b === undefined ? '?' : `${Math.round(b / 2 ** 20)}Mi`);
+  const mem = mebibytes;
   const cpu = (c?: number) => (c === undefined ? '?' : `${Math.round(c * 1000)}m`);
   return `requests ${mem(d.requests.memory)}/${cpu(d.requests.cpu)}, limits ${mem(d.limits.memory)}/${cpu(d.limits.cpu)}`;
 }

@@ -1,3 +1,4 @@
+import { percent } from '../../model/format.js';
 import { above, type MetricsEvaluation } from '../../model/metrics.js';
 
 /** The runbook's alert misses what shows in these signals: say so, with the numbers. */
@@ -22,8 +23,4 @@ export function blindness(
     );
   }
   return reasons.length > 0 ? { reasons } : undefined;
-}
-
-export function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(ratio < 0.01 && ratio > 0 ? 2 : 1)}%`;
 }
