@@ -1,9 +1,10 @@
 /**
  * The verdict: the error rate, whether it is sustained, and the probable causes ranked by the weight
- * of their evidence. Findings for one cause combine as independent evidence (1 - Π(1 - w)); a
- * collection that could not read some sources lowers every confidence, and is never read as "fine".
+ * of their evidence. Findings for one cause combine as independent evidence (1 - Π(1 - w)). The
+ * checker's own trouble comes first and is never a cause; "none" is said only with most of the
+ * cluster read (a collection that read little is never read as "fine").
  */
-
+import { checkerTrouble } from '../checks/checker-access.js';
 import type { CauseId } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
@@ -12,6 +13,8 @@ import type { RankedCause, Verdict } from '../model/verdict.js';
 
 /** Below this a cause is not named. */
 export const MIN_CONFIDENCE = 0.3;
+/** "Nothing found" needs at least this share of the sources read. */
+export const MIN_COVERAGE_FOR_NONE = 0.7;
 
 export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], threshold: number): Verdict {
   const sources = Object.entries(sourceStates(snapshot));
@@ -20,6 +23,7 @@ export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], th
   const factor = 0.5 + 0.5 * coverage;
   const metrics = snapshot.metrics.ok ? snapshot.metrics.data : undefined;
   const errorRate = metrics?.errorRate.state === 'ok' ? metrics.errorRate.value : null;
+  const checker = checkerTrouble(snapshot);
 
   const byCause = new Map<CauseId, Finding[]>();
   for (const f of findings) {
@@ -40,7 +44,9 @@ export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], th
     .sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
 
   const healthy =
+    !checker &&
     causes.length === 0 &&
+    coverage >= MIN_COVERAGE_FOR_NONE &&
     errorRate !== null &&
     errorRate <= threshold &&
     !metrics?.alertBlind &&
@@ -59,5 +65,6 @@ export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], th
       : causes,
     coverage: Math.round(coverage * 100) / 100,
     unread,
+    ...(checker ? { checker } : {}),
   };
 }

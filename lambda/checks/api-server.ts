@@ -1,64 +1,41 @@
-/** Diagnosis step 4: API server health, latency and throttling, and whether it could be reached at all. */
-
+/**
+ * Diagnosis step 4: API server health, latency and throttling. What the checker itself cannot reach
+ * is the checker's trouble (checker-access.ts), never evidence against the API server. Counters the
+ * API server has kept since it started (429s, Priority and Fairness rejections) are history; rates
+ * (the operator's own 429s per second, from its metrics) are news.
+ */
 import type { Finding } from '../model/finding.js';
-import { mebibytes, percent } from '../model/format.js';
-import { finding } from './finding.js';
+import { percent } from '../model/format.js';
+import { findings } from './finding.js';
 import type { Check } from './types.js';
 
+const CHECK = 'api-server';
 const SLOW_LIST_MS = 2000;
 
 export const apiServer: Check = (snapshot) => {
+  const f = findings(snapshot, CHECK);
   const out: Finding[] = [];
   const health = snapshot.apiServerHealth;
   if (!health.ok) {
-    const e = health.error;
-    const cause =
-      e.kind === 'unreachable' || e.kind === 'tls'
-        ? 'apiserver-network'
-        : e.kind === 'timeout' || e.kind === 'server'
-          ? 'apiserver-unavailable'
-          : null;
-    // Our own access being refused (401/403) says nothing about the operator's; it is still unknown.
-    out.push(
-      finding(
-        snapshot,
-        'api-server',
-        cause ? 'fail' : 'unknown',
-        cause,
-        `the API server did not answer its health endpoints: ${e.kind}`,
-        [e.message],
-        cause ? 0.8 : 0,
-      ),
-    );
+    out.push(f.unread("the API server's health endpoints", health));
   } else {
     for (const probe of health.data.probes) {
-      if (!('status' in probe)) continue;
-      if (probe.status >= 500) {
-        const etcd = probe.failedChecks.some((c) => /etcd/.test(c));
-        out.push(
-          finding(
-            snapshot,
-            'api-server',
-            'fail',
-            etcd ? 'etcd-degraded' : 'apiserver-unavailable',
-            `${probe.path} answered ${probe.status}`,
-            [...probe.failedChecks, `answered in ${probe.elapsedMs} ms`],
-            0.85,
-          ),
-        );
-      }
+      if (!('status' in probe) || probe.status < 500) continue;
+      const etcd = probe.failedChecks.some((c) => /etcd/.test(c));
+      out.push(
+        f.fail(etcd ? 'etcd-degraded' : 'apiserver-unavailable', {
+          summary: `${probe.path} answered ${probe.status}`,
+          evidence: [...probe.failedChecks, `answered in ${probe.elapsedMs} ms`],
+          weight: 0.85,
+        }),
+      );
     }
     if (snapshot.nodes.ok && snapshot.nodes.data.listElapsedMs > SLOW_LIST_MS) {
       out.push(
-        finding(
-          snapshot,
-          'api-server',
-          'warn',
-          'apiserver-unavailable',
-          `listing nodes took ${snapshot.nodes.data.listElapsedMs} ms (the runbook's "time kubectl get nodes")`,
-          [],
-          0.4,
-        ),
+        f.warn('control-plane-degraded', {
+          summary: `listing nodes took ${snapshot.nodes.data.listElapsedMs} ms (the runbook's "time kubectl get nodes")`,
+          weight: 0.4,
+        }),
       );
     }
   }
@@ -66,47 +43,15 @@ export const apiServer: Check = (snapshot) => {
     const m = snapshot.apiServerMetrics.data;
     const total = Object.values(m.requestsByCode).reduce((a, b) => a + b, 0);
     const throttled = m.requestsByCode['429'] ?? 0;
-    if (throttled > 0 && total > 0 && throttled / total > 0.01) {
+    if ((throttled > 0 && total > 0) || m.flowControlRejected > 0) {
       out.push(
-        finding(
-          snapshot,
-          'api-server',
-          'warn',
-          'apiserver-throttling',
-          `the API server answered 429 to ${percent(throttled / total)} of requests since it started`,
-          [`${throttled} of ${total} requests`],
-          0.35,
-        ),
-      );
-    }
-    if (m.flowControlRejected > 0) {
-      out.push(
-        finding(
-          snapshot,
-          'api-server',
-          'warn',
-          'apiserver-throttling',
-          `API Priority and Fairness rejected ${m.flowControlRejected} requests`,
-          [],
-          0.4,
-        ),
-      );
-    }
-    if (
-      m.etcdRequestDuration &&
-      m.etcdRequestDuration.count > 0 &&
-      m.etcdRequestDuration.sum / m.etcdRequestDuration.count > 0.1
-    ) {
-      out.push(
-        finding(
-          snapshot,
-          'api-server',
-          'warn',
-          'etcd-degraded',
-          `etcd requests take ${Math.round((m.etcdRequestDuration.sum / m.etcdRequestDuration.count) * 1000)} ms on average`,
-          [],
-          0.5,
-        ),
+        f.ok({
+          summary: `the API server has answered 429 to ${total > 0 ? percent(throttled / total) : '0%'} of requests and API Priority and Fairness rejected ${m.flowControlRejected} since it started: counters since start are history, not a rate`,
+          evidence: [
+            `apiserver_request_total{code="429"} ${throttled} of ${total}`,
+            `apiserver_flowcontrol_rejected_requests_total ${m.flowControlRejected}`,
+          ],
+        }),
       );
     }
   }
@@ -118,67 +63,38 @@ export const apiServer: Check = (snapshot) => {
       m.restClient.throttledPerSecond / m.restClient.requestsPerSecond > 0.05
     ) {
       out.push(
-        finding(
-          snapshot,
-          'api-server',
-          'fail',
-          'apiserver-throttling',
-          `${percent(m.restClient.throttledPerSecond / m.restClient.requestsPerSecond)} of the operator's API requests get 429`,
-          [
+        f.fail('apiserver-throttling', {
+          summary: `${percent(m.restClient.throttledPerSecond / m.restClient.requestsPerSecond)} of the operator's API requests get 429 now`,
+          evidence: [
             `rest_client_requests_total{code="429"}: ${m.restClient.throttledPerSecond.toFixed(2)}/s of ${m.restClient.requestsPerSecond.toFixed(2)}/s`,
           ],
-          0.85,
-        ),
+          weight: 0.85,
+          hints: { throttling: 'server' },
+        }),
       );
     }
     if (m.apiServerP95Seconds?.state === 'ok' && m.apiServerP95Seconds.value > 1) {
       const p95 = m.apiServerP95Seconds.value;
-      out.push(
-        finding(
-          snapshot,
-          'api-server',
-          p95 > 2 ? 'fail' : 'warn',
-          'control-plane-degraded',
-          `API server p95 latency ${p95.toFixed(2)} s`,
-          [
-            'histogram_quantile(0.95, apiserver_request_duration_seconds) over 5m, WATCH and CONNECT excluded',
-          ],
-          p95 > 2 ? 0.75 : 0.5,
-        ),
-      );
+      const parts = {
+        summary: `API server p95 latency ${p95.toFixed(2)} s while /readyz ${health.ok && health.data.probes.every((p) => !('status' in p) || p.status < 500) ? 'passes' : 'fails'}`,
+        evidence: [
+          'histogram_quantile(0.95, apiserver_request_duration_seconds) over 5m, WATCH and CONNECT excluded',
+        ],
+        weight: p95 > 2 ? 0.85 : 0.5,
+      };
+      out.push(p95 > 2 ? f.fail('control-plane-degraded', parts) : f.warn('control-plane-degraded', parts));
     }
   }
-  // Every source of the cluster failed the same way: the API server itself is the problem.
-  const cluster = [snapshot.operatorPods, snapshot.tenants, snapshot.nodes, snapshot.events];
-  if (cluster.every((r) => !r.ok) && !health.ok) {
-    const kinds = new Set(cluster.map((r) => (r.ok ? 'ok' : r.error.kind)));
-    if (kinds.has('throttled'))
-      out.push(
-        finding(
-          snapshot,
-          'api-server',
-          'fail',
-          'apiserver-throttling',
-          'every request of the checker was throttled (429)',
-          [],
-          0.8,
-        ),
-      );
-  }
-  if (out.length === 0)
+  if (out.length === 0 || (out.length === 1 && out[0]?.status === 'ok' && health.ok))
     out.push(
-      finding(
-        snapshot,
-        'api-server',
-        'ok',
-        null,
-        'the API server is healthy and answers promptly',
-        health.ok
+      f.ok({
+        summary: 'the API server is healthy and answers promptly',
+        evidence: health.ok
           ? health.data.probes.map((p) =>
               'status' in p ? `${p.path}: ${p.status} in ${p.elapsedMs} ms` : `${p.path}: ${p.error}`,
             )
           : [],
-      ),
+      }),
     );
   return out;
 };

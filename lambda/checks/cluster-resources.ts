@@ -1,143 +1,238 @@
-/** Cluster infrastructure and resource constraints: nodes, capacity, quotas, and what recent events say. */
+/**
+ * Cluster infrastructure and resource constraints: nodes, capacity, quotas, DNS, the CNI, and what
+ * the scheduler and the provisioners say. A FailedScheduling is where capacity, storage and placement
+ * problems all surface: the scheduler's own message says which (Insufficient cpu: capacity; unbound
+ * claims: storage; affinity and taints: placement). Evidence that stopped before the errors began is
+ * history.
+ */
 import type { CauseId } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
-import { mebibytes, percent } from '../model/format.js';
-import { classifyMessage } from './classify.js';
-import { finding } from './finding.js';
+import { percent } from '../model/format.js';
+import type { ClusterSnapshot } from '../model/snapshot.js';
+import { type ErrorGroup, type Evidence, evidenceOf, quote, shareOf } from './evidence.js';
+import { volume } from './error-patterns.js';
+import { type Findings, findings } from './finding.js';
 import type { Check } from './types.js';
 
-export const clusterResources: Check = (snapshot) => {
+const CHECK = 'cluster-resources';
+
+/** `0/6 nodes are available: 3 Insufficient cpu, 3 node(s) had untolerated taint ...`: which kind of refusal. */
+export function schedulingCause(message: string): CauseId | undefined {
+  if (
+    /unbound immediate PersistentVolumeClaims|volume node affinity conflict|ProvisioningFailed|failed to provision volume|FailedAttachVolume|FailedMount|waiting for a volume|persistentvolumeclaim "[^"]+" not found|ExternalProvisioning/i.test(
+      message,
+    )
+  )
+    return 'storage-provisioning';
+  const counts = { capacity: 0, placement: 0 };
+  for (const m of message.matchAll(/(\d+) ([^,.]+)/g)) {
+    const n = Number(m[1]);
+    const text = m[2] ?? '';
+    if (/Insufficient|Too many pods|max node group size|exceed max/i.test(text)) counts.capacity += n;
+    else if (
+      /affinity|selector|taint|anti-affinity|spread constraint|didn't match|unschedulable|port/i.test(text)
+    )
+      counts.placement += n;
+  }
+  if (counts.capacity > 0) return 'cluster-capacity';
+  if (
+    /Insufficient (cpu|memory|pods|ephemeral-storage)|max node group size reached|NotTriggerScaleUp/i.test(
+      message,
+    )
+  )
+    return 'cluster-capacity';
+  if (
+    counts.placement > 0 ||
+    /didn't match Pod's node affinity|untolerated taint|node\(s\) didn't match/i.test(message)
+  )
+    return 'pod-scheduling';
+  return undefined;
+}
+
+function nodeFindings(snapshot: ClusterSnapshot, f: Findings): Finding[] {
+  if (!snapshot.nodes.ok) return [];
   const out: Finding[] = [];
-  if (snapshot.nodes.ok) {
-    const { nodes } = snapshot.nodes.data;
-    const notReady = nodes.filter((n) => n.ready !== 'True');
-    const pressured = nodes.filter((n) => n.pressures.some((p) => p !== 'NetworkUnavailable'));
-    const network = nodes.filter((n) => n.pressures.includes('NetworkUnavailable'));
-    if (notReady.length > 0) {
-      out.push(
-        finding(
-          snapshot,
-          'cluster-resources',
-          notReady.length / nodes.length > 0.3 ? 'fail' : 'warn',
-          'cluster-capacity',
-          `${notReady.length} of ${nodes.length} nodes not ready`,
-          notReady.map((n) => `${n.name}: Ready=${n.ready}`),
-          0.5,
-        ),
-      );
-    }
-    if (pressured.length > 0)
-      out.push(
-        finding(
-          snapshot,
-          'cluster-resources',
-          'warn',
-          'cluster-capacity',
-          `${pressured.length} nodes under pressure`,
-          pressured.map((n) => `${n.name}: ${n.pressures.join(', ')}`),
-          0.5,
-        ),
-      );
-    if (network.length > 0)
-      out.push(
-        finding(
-          snapshot,
-          'cluster-resources',
-          'fail',
-          'network-instability',
-          `${network.length} nodes report NetworkUnavailable`,
-          network.map((n) => n.name),
-          0.7,
-        ),
-      );
-    const full = nodes.filter(
-      (n) => n.ready === 'True' && n.allocatable.cpu && (n.requested.cpu ?? 0) / n.allocatable.cpu >= 0.95,
-    );
-    const fullMem = nodes.filter(
-      (n) =>
-        n.ready === 'True' &&
-        n.allocatable.memory &&
-        (n.requested.memory ?? 0) / n.allocatable.memory >= 0.95,
-    );
-    const schedulable = nodes.filter((n) => n.ready === 'True' && !n.unschedulable);
-    if (
-      schedulable.length > 0 &&
-      (full.length === schedulable.length || fullMem.length === schedulable.length)
-    ) {
-      out.push(
-        finding(
-          snapshot,
-          'cluster-resources',
-          'fail',
-          'cluster-capacity',
-          'every schedulable node is fully requested',
-          [...full, ...fullMem]
-            .slice(0, 5)
-            .map(
-              (n) =>
-                `${n.name}: cpu ${percent((n.requested.cpu ?? 0) / (n.allocatable.cpu ?? 1))}, memory ${percent((n.requested.memory ?? 0) / (n.allocatable.memory ?? 1))} requested`,
-            ),
-          0.7,
-        ),
-      );
-    }
-  }
-  if (snapshot.resourceQuotas.ok && snapshot.resourceQuotas.data.atLimit > 0) {
-    const q = snapshot.resourceQuotas.data;
-    const namespaces = new Set(q.nearLimit.filter((u) => u.used >= u.hard).map((u) => u.namespace));
+  const { nodes } = snapshot.nodes.data;
+  const notReady = nodes.filter((n) => n.ready !== 'True');
+  const pressured = nodes.filter((n) => n.pressures.some((p) => p !== 'NetworkUnavailable'));
+  const network = nodes.filter((n) => n.pressures.includes('NetworkUnavailable'));
+  if (notReady.length > 0) {
+    const share = notReady.length / nodes.length;
     out.push(
-      finding(
-        snapshot,
-        'cluster-resources',
-        namespaces.size > 1 ? 'fail' : 'warn',
-        'quota-exceeded',
-        `quotas at their limit in ${namespaces.size} namespaces`,
-        q.nearLimit
-          .filter((u) => u.used >= u.hard)
-          .slice(0, 5)
-          .map((u) => `${u.namespace}/${u.name}: ${u.resource} used ${u.usedText} of ${u.hardText}`),
-        namespaces.size > 1 ? 0.6 : 0.3,
-      ),
+      (share > 0.3 ? f.fail : f.warn)('network-instability', {
+        summary: `${notReady.length} of ${nodes.length} nodes not ready`,
+        evidence: notReady.map((n) => `${n.name}: Ready=${n.ready}`),
+        weight: share > 0.3 ? 0.45 : 0.2,
+      }),
     );
   }
-  if (snapshot.events.ok) {
-    const byCause = new Map<CauseId, { count: number; weight: number; evidence: string[] }>();
-    for (const e of snapshot.events.data.recent.filter((r) => r.type === 'Warning')) {
-      const c = classifyMessage(`${e.reason ?? ''} ${e.message ?? ''}`);
-      if (!c?.cause) continue;
-      const entry = byCause.get(c.cause) ?? { count: 0, weight: c.weight, evidence: [] };
-      entry.count += e.count;
-      if (entry.evidence.length < 4)
-        entry.evidence.push(
-          `${e.reason} ${e.namespace}/${e.name}: ${e.message} (×${e.count}, last ${e.lastTime})`,
-        );
-      byCause.set(c.cause, entry);
-    }
-    for (const [cause, entry] of byCause) {
-      const strong = entry.count >= 5;
-      out.push(
-        finding(
-          snapshot,
-          'cluster-resources',
-          strong ? 'fail' : 'warn',
-          cause,
-          `${entry.count} warning events point at ${cause}`,
-          entry.evidence,
-          entry.weight * (strong ? 0.6 : 0.2),
-        ),
-      );
-    }
+  if (pressured.length > 0)
+    out.push(
+      f.warn('cluster-capacity', {
+        summary: `${pressured.length} nodes under pressure`,
+        evidence: pressured.map((n) => `${n.name}: ${n.pressures.join(', ')}`),
+        weight: 0.35,
+      }),
+    );
+  if (network.length > 0)
+    out.push(
+      f.fail('network-instability', {
+        summary: `${network.length} nodes report NetworkUnavailable`,
+        evidence: network.map((n) => n.name),
+        weight: 0.7,
+      }),
+    );
+  const schedulable = nodes.filter((n) => n.ready === 'True' && !n.unschedulable);
+  const full = schedulable.filter(
+    (n) =>
+      (n.allocatable.cpu && (n.requested.cpu ?? 0) / n.allocatable.cpu >= 0.95) ||
+      (n.allocatable.memory && (n.requested.memory ?? 0) / n.allocatable.memory >= 0.95),
+  );
+  if (schedulable.length > 0 && full.length === schedulable.length) {
+    out.push(
+      f.fail('cluster-capacity', {
+        summary: 'every schedulable node is fully requested',
+        evidence: full
+          .slice(0, 5)
+          .map(
+            (n) =>
+              `${n.name}: cpu ${percent((n.requested.cpu ?? 0) / (n.allocatable.cpu ?? 1))}, memory ${percent((n.requested.memory ?? 0) / (n.allocatable.memory ?? 1))} requested`,
+          ),
+        weight: 0.55,
+      }),
+    );
   }
+  return out;
+}
+
+function quotaFindings(snapshot: ClusterSnapshot, f: Findings): Finding[] {
+  if (!snapshot.resourceQuotas.ok || snapshot.resourceQuotas.data.atLimit === 0) return [];
+  const q = snapshot.resourceQuotas.data;
+  const full = q.nearLimit.filter((u) => u.used >= u.hard);
+  const namespaces = new Set(full.map((u) => u.namespace));
+  // A full quota is a constraint, not yet a failure: the apply errors (error-patterns) say it bites.
+  return [
+    f.warn('quota-exceeded', {
+      summary: `quotas at their limit in ${namespaces.size} namespaces`,
+      evidence: full
+        .slice(0, 5)
+        .map((u) => `${u.namespace}/${u.name}: ${u.resource} used ${u.usedText} of ${u.hardText}`),
+      weight: namespaces.size > 1 ? 0.3 : 0.15,
+      hints: { quotas: full.slice(0, 5).map((u) => `${u.namespace}/${u.name}`) },
+    }),
+  ];
+}
+
+/** CoreDNS and the resolver failures in the logs: the cluster's DNS. */
+function dnsFindings(snapshot: ClusterSnapshot, evidence: Evidence, f: Findings): Finding[] {
+  const logs = evidence.groups.filter((g) => g.source === 'logs');
+  // Resolver failures on the API server's or the cluster's names; the datasource's go to external-dependencies.
+  const resolver = logs.filter(
+    (g) =>
+      g.timing !== 'past' &&
+      g.reading.signals.includes('dns-resolver') &&
+      !g.reading.database &&
+      g.reading.destination?.scope !== 'external',
+  );
+  const why: string[] = [];
+  if (snapshot.kubeSystem?.ok) {
+    const k = snapshot.kubeSystem.data;
+    const coredns = k.pods.filter((p) => p.app === 'kube-dns' || p.app === 'coredns');
+    const down = coredns.filter((p) => !p.ready || p.waitingReason);
+    const restarted = coredns.filter(
+      (p) =>
+        p.lastTerminated?.finishedAt &&
+        evidence.timingOf(undefined, p.lastTerminated.finishedAt) === 'current',
+    );
+    if (down.length > 0)
+      why.push(
+        `${down.length} of ${coredns.length} CoreDNS pods not ready${down[0]?.waitingReason ? ` (${down[0].waitingReason})` : ''}`,
+      );
+    if (restarted.length > 0)
+      why.push(
+        `${restarted.length} CoreDNS pods restarted since the errors began (${restarted[0]?.lastTerminated?.reason ?? 'terminated'})`,
+      );
+    if ('ready' in k.dnsEndpoints && k.dnsEndpoints.ready === 0)
+      why.push('the kube-dns Service has no ready endpoints');
+    const dnsErrors = (k.dnsLogs?.patterns ?? []).filter(
+      (p) =>
+        (p.level === 'error' || p.level === 'warn') && evidence.timingOf(p.firstSeen, p.lastSeen) !== 'past',
+    );
+    const lines = dnsErrors.reduce((n, p) => n + p.count, 0);
+    if (lines >= 5) why.push(`CoreDNS logged ${lines} errors: ${dnsErrors[0]?.sample.slice(0, 200)}`);
+  }
+  if (resolver.length === 0 && why.length === 0) return [];
+  const size = resolver.length > 0 ? Math.max(...resolver.map(volume)) : 0;
+  const share = Math.min(
+    1,
+    resolver.reduce((n, g) => n + shareOf(g, evidence, logs), 0),
+  );
+  const weight =
+    resolver.length > 0
+      ? (why.length > 0 ? 0.95 : 0.85) * size * (0.4 + 0.6 * share)
+      : Math.min(0.45, 0.2 * why.length);
+  const parts = {
+    summary:
+      resolver.length > 0
+        ? `the cluster's DNS fails: lookups time out or the resolver misbehaves`
+        : "CoreDNS is unhealthy (the operator's logs show no failed lookups)",
+    evidence: [...why, ...resolver.slice(0, 3).map((g) => quote(g, evidence))],
+    weight,
+  };
+  return [weight >= 0.5 ? f.fail('dns-failure', parts) : f.warn('dns-failure', parts)];
+}
+
+/** What the scheduler, the provisioners and the autoscaler say, read for which constraint refuses. */
+function eventFindings(evidence: Evidence, f: Findings): Finding[] {
+  const out: Finding[] = [];
+  const byCause = new Map<CauseId, ErrorGroup[]>();
+  const history: ErrorGroup[] = [];
+  for (const g of evidence.groups) {
+    if (g.source !== 'events' && g.source !== 'tenants') continue;
+    const cause =
+      g.reading.signals.includes('scheduling') || g.reading.signals.includes('storage')
+        ? schedulingCause(g.sample)
+        : undefined;
+    if (!cause) continue;
+    if (g.timing === 'past') {
+      history.push(g);
+      continue;
+    }
+    byCause.set(cause, [...(byCause.get(cause) ?? []), g]);
+  }
+  for (const [cause, groups] of byCause) {
+    const count = groups.reduce((n, g) => n + g.count, 0);
+    const objects = groups.reduce((n, g) => n + g.subjects, 0);
+    const weight = Math.min(0.9, 0.35 + 0.1 * objects + Math.min(0.2, 0.01 * count));
+    const parts = {
+      summary: `${objects} objects cannot be placed or provisioned: ${cause === 'cluster-capacity' ? 'the cluster is out of room' : cause === 'storage-provisioning' ? 'their volumes cannot be provisioned' : 'no node satisfies their placement rules'}`,
+      evidence: groups.slice(0, 4).map((g) => quote(g, evidence)),
+      weight,
+    };
+    out.push(weight >= 0.5 ? f.fail(cause, parts) : f.warn(cause, parts));
+  }
+  if (history.length > 0)
+    out.push(
+      f.ok({
+        summary: `${history.length} scheduling or provisioning warning(s) stopped before the errors began: history`,
+        evidence: history.slice(0, 3).map((g) => quote(g, evidence)),
+      }),
+    );
+  return out;
+}
+
+export const clusterResources: Check = (snapshot) => {
+  const f = findings(snapshot, CHECK);
+  const evidence = evidenceOf(snapshot);
+  const out: Finding[] = [
+    ...nodeFindings(snapshot, f),
+    ...quotaFindings(snapshot, f),
+    ...dnsFindings(snapshot, evidence, f),
+    ...eventFindings(evidence, f),
+  ];
   if (out.length === 0 && snapshot.nodes.ok)
     out.push(
-      finding(
-        snapshot,
-        'cluster-resources',
-        'ok',
-        null,
-        `${snapshot.nodes.data.nodes.length} nodes ready, capacity and quotas fine`,
-        [],
-      ),
+      f.ok({ summary: `${snapshot.nodes.data.nodes.length} nodes ready, capacity, quotas and DNS fine` }),
     );
   return out;
 };

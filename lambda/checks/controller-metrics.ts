@@ -1,8 +1,7 @@
 /** Diagnosis step 5: the controller's own metrics: workqueue, stuck workers, goroutines, memory. */
-
 import type { Finding } from '../model/finding.js';
 import { mebibytes, percent } from '../model/format.js';
-import { finding } from './finding.js';
+import { findings } from './finding.js';
 import { RUNBOOK_NOTES } from './remediation.js';
 import type { Check } from './types.js';
 
@@ -11,60 +10,43 @@ const GOROUTINE_LEAK = 5000;
 
 export const controllerMetrics: Check = (snapshot) => {
   if (!snapshot.metrics.ok) return [];
+  const f = findings(snapshot, 'controller-metrics');
   const m = snapshot.metrics.data;
   const out: Finding[] = [];
+  const notes = [RUNBOOK_NOTES.metricsPort(snapshot.operator)];
   const rps = m.reconcilesPerSecond.state === 'ok' ? m.reconcilesPerSecond.value : undefined;
   const longest = m.workqueue?.longestRunningSeconds;
+  const depth = m.workqueue?.depth;
   if (longest !== undefined && longest > STUCK_SECONDS) {
     out.push(
-      finding(
-        snapshot,
-        'controller-metrics',
-        'fail',
-        'controller-deadlock',
-        `a reconcile has been running for ${Math.round(longest)} s`,
-        [
+      f.fail('controller-deadlock', {
+        summary: `a reconcile has been running for ${Math.round(longest)} s`,
+        evidence: [
           `workqueue_longest_running_processor_seconds ${Math.round(longest)}`,
-          `workqueue depth ${m.workqueue?.depth ?? '?'}`,
+          `workqueue depth ${depth ?? '?'}`,
         ],
-        0.85,
-      ),
+        weight: 0.85,
+        notes,
+      }),
     );
-  } else if ((m.workqueue?.depth ?? 0) > 100 && rps !== undefined && rps < 0.1) {
+  } else if ((depth ?? 0) > 100 && rps !== undefined && rps < 0.1) {
     out.push(
-      finding(
-        snapshot,
-        'controller-metrics',
-        'fail',
-        'controller-deadlock',
-        `${m.workqueue?.depth} items queued while almost nothing is reconciled (${rps.toFixed(3)}/s)`,
-        [],
-        0.7,
-      ),
+      f.fail('controller-deadlock', {
+        summary: `${depth} items queued while almost nothing is reconciled (${rps.toFixed(3)}/s)`,
+        weight: 0.7,
+        notes,
+      }),
     );
-  } else if ((m.workqueue?.depth ?? 0) > 100) {
+  } else if ((depth ?? 0) > 100) {
     out.push(
-      finding(
-        snapshot,
-        'controller-metrics',
-        'warn',
-        null,
-        `workqueue depth ${m.workqueue?.depth}: the operator is behind`,
-        [`${rps?.toFixed(2) ?? '?'} reconciles/s`],
-      ),
+      f.warn(null, {
+        summary: `workqueue depth ${depth}: the operator is behind (${rps?.toFixed(2) ?? '?'} reconciles/s)`,
+      }),
     );
   }
   if (m.process?.goroutines !== undefined && m.process.goroutines > GOROUTINE_LEAK) {
     out.push(
-      finding(
-        snapshot,
-        'controller-metrics',
-        'warn',
-        'controller-deadlock',
-        `${m.process.goroutines} goroutines (a leak?)`,
-        [],
-        0.5,
-      ),
+      f.warn('controller-deadlock', { summary: `${m.process.goroutines} goroutines (a leak?)`, weight: 0.5 }),
     );
   }
   if (m.process?.residentMemoryBytes !== undefined && snapshot.operatorPods.ok) {
@@ -73,38 +55,18 @@ export const controllerMetrics: Check = (snapshot) => {
     )?.limits.memory;
     if (limit && m.process.residentMemoryBytes / limit > 0.9) {
       out.push(
-        finding(
-          snapshot,
-          'controller-metrics',
-          'warn',
-          'controller-resource-exhaustion',
-          `resident memory ${mebibytes(m.process.residentMemoryBytes)} of a ${mebibytes(limit)} limit`,
-          [],
-          0.5,
-        ),
+        f.warn('controller-resource-exhaustion', {
+          summary: `resident memory ${mebibytes(m.process.residentMemoryBytes)} of a ${mebibytes(limit)} limit`,
+          weight: 0.5,
+        }),
       );
     }
   }
-  // Where the runbook's step 5 would have looked (a port-forward to :8080) versus where the numbers came from.
-  out.push(
-    finding(snapshot, 'controller-metrics', 'ok', null, `controller metrics read from ${m.source}`, [], 0, [
-      RUNBOOK_NOTES.metricsPort(snapshot.operator),
-    ]),
-  );
-  if (m.byController.length > 0) {
-    const worst = m.byController[0];
-    if (worst && worst.errorRatio !== undefined && worst.errorRatio > 0) {
-      out.push(
-        finding(
-          snapshot,
-          'controller-metrics',
-          'ok',
-          null,
-          `errors by controller: ${m.byController.map((c) => `${c.controller} ${((c.errorRatio ?? 0) * 100).toFixed(1)}%`).join(', ')}`,
-          [],
-        ),
-      );
-    }
+  const failing = m.byController.filter((c) => (c.errorRatio ?? 0) > 0);
+  if (failing.length > 0) {
+    const worst = Math.max(...failing.map((c) => c.errorRatio ?? 0));
+    const summary = `errors by controller: ${m.byController.map((c) => `${c.controller} ${percent(c.errorRatio ?? 0)}`).join(', ')}`;
+    out.push(worst > 0.1 ? f.warn(null, { summary, notes }) : f.ok({ summary, notes }));
   }
   return out;
 };

@@ -1,88 +1,146 @@
-/** Diagnosis step 2: the most common error messages, each read for the cause it names. */
+/**
+ * Diagnosis step 2: the most common error messages, each read for what it states. Messages that name
+ * their cause directly (a quota, a webhook, RBAC, throttling, an API server that cannot serve, the
+ * operator's own templates) are named here, weighed by how much of the current failure they explain,
+ * not by how many lines they fill. Calls that could not reach a datasource or an outside host are a
+ * symptom whose cause is on the path: external-dependencies.ts follows it. History (errors that
+ * stopped before the onset) and noise (conflicts) are never a cause.
+ */
 import type { CauseId } from '../model/causes.js';
+import type { ErrorReading, ErrorSignal } from '../model/error-text.js';
 import type { Finding } from '../model/finding.js';
-import { classifyMessage } from './classify.js';
-import { finding, unread } from './finding.js';
+import { type ErrorGroup, evidenceOf, quote, shareOf } from './evidence.js';
+import { findings } from './finding.js';
+import type { Hints } from './remediation.js';
 import type { Check } from './types.js';
 
+const CHECK = 'error-patterns';
+
+/** Signals that name their cause whatever the destination, with how surely. */
+const DIRECT: Partial<Record<ErrorSignal, { cause: CauseId; certainty: number }>> = {
+  quota: { cause: 'quota-exceeded', certainty: 0.95 },
+  webhook: { cause: 'admission-webhook-denied', certainty: 0.95 },
+  'rbac-forbidden': { cause: 'rbac-denied', certainty: 0.9 },
+  'throttled-server': { cause: 'apiserver-throttling', certainty: 0.9 },
+  'throttled-client': { cause: 'apiserver-throttling', certainty: 0.85 },
+  etcd: { cause: 'etcd-degraded', certainty: 0.9 },
+  'apiserver-unavailable': { cause: 'apiserver-unavailable', certainty: 0.85 },
+  template: { cause: 'controller-bug', certainty: 0.85 },
+};
+
+/** What a message states about the API server's own path. */
+function apiServerCause(reading: ErrorReading): { cause: CauseId; certainty: number } | undefined {
+  if (reading.destination?.scope !== 'apiserver' && reading.destination !== undefined) return undefined;
+  const s = new Set(reading.signals);
+  if (s.has('unauthorized') || (s.has('tls') && reading.destination?.scope === 'apiserver'))
+    return { cause: 'apiserver-auth', certainty: 0.9 };
+  if (reading.destination?.scope !== 'apiserver') return undefined;
+  if (s.has('refused') || s.has('no-route') || s.has('dial-timeout'))
+    return { cause: 'apiserver-network', certainty: 0.85 };
+  // Connections that break once made: the network is unstable (a node, the CNI), not one route.
+  if (s.has('reset')) return { cause: 'network-instability', certainty: 0.7 };
+  if (s.has('deadline') || s.has('slow-response')) return { cause: 'apiserver-unavailable', certainty: 0.75 };
+  return undefined;
+}
+
+/** The cause a log group names by itself, if it does. */
+export function directCause(
+  group: ErrorGroup,
+): { cause: CauseId; certainty: number; hints?: Hints } | undefined {
+  const { reading } = group;
+  if (reading.signals.includes('dns-resolver')) return undefined; // the resolver: cluster-resources.ts
+  for (const signal of reading.signals) {
+    const direct = DIRECT[signal];
+    if (direct) {
+      if (direct.cause === 'apiserver-throttling')
+        return { ...direct, hints: { throttling: signal === 'throttled-client' ? 'client' : 'server' } };
+      // A webhook's own TLS or timeout is still the webhook blocking writes.
+      return direct;
+    }
+  }
+  if (reading.database) return undefined; // the datasource's path: external-dependencies.ts
+  return apiServerCause(reading);
+}
+
+/** How much a failure of this size matters: a handful of errors is the noise of a busy cluster. */
+export function volume(group: ErrorGroup): number {
+  const n = group.reconcileErrors > 0 ? group.reconcileErrors : group.count;
+  const widespread = group.subjects >= 5 ? 1 : group.subjects >= 2 ? 0.85 : 0.7;
+  return Math.min(1, n / 12) * (group.subjects > 0 ? widespread : 1);
+}
+
 export const errorPatterns: Check = (snapshot) => {
-  if (!snapshot.operatorLogs.ok)
-    return [unread(snapshot, 'error-patterns', 'the operator logs', snapshot.operatorLogs)];
-  const { summary } = snapshot.operatorLogs.data;
-  const byCause = new Map<CauseId, { count: number; weight: number; evidence: string[] }>();
-  let noise = 0;
-  let unexplained = 0;
-  const unexplainedEvidence: string[] = [];
-  for (const pattern of summary.patterns) {
-    const classified = classifyMessage(pattern.sample);
-    if (classified && classified.cause === null) {
-      noise += pattern.count;
-      continue;
-    }
-    if (!classified) {
-      if (pattern.level === 'error' || pattern.level === 'panic') {
-        unexplained += pattern.count;
-        unexplainedEvidence.push(`${pattern.count}× ${pattern.pattern}`);
-      }
-      continue;
-    }
-    const entry = byCause.get(classified.cause as CauseId) ?? {
-      count: 0,
-      weight: classified.weight,
-      evidence: [],
-    };
-    entry.count += pattern.count;
-    entry.evidence.push(
-      `${pattern.count}× ${pattern.pattern}${pattern.firstSeen ? ` (first ${pattern.firstSeen}, last ${pattern.lastSeen})` : ''}`,
-    );
-    byCause.set(classified.cause as CauseId, entry);
-  }
-  const errors = summary.byLevel.error + summary.byLevel.panic + summary.byLevel.fatal;
+  const f = findings(snapshot, CHECK);
+  if (!snapshot.operatorLogs.ok) return [f.unread('the operator logs', snapshot.operatorLogs)];
+  const evidence = evidenceOf(snapshot);
+  const logs = evidence.groups.filter((g) => g.source === 'logs');
   const out: Finding[] = [];
-  for (const [cause, entry] of [...byCause.entries()].sort((a, b) => b[1].count - a[1].count)) {
-    // Share of the error lines that carry this signal: a handful among thousands is noise.
-    const share = errors > 0 ? Math.min(1, entry.count / errors) : 0;
-    const strong = entry.count >= 5 && share >= 0.2;
-    out.push(
-      finding(
-        snapshot,
-        'error-patterns',
-        strong ? 'fail' : 'warn',
-        cause,
-        `${entry.count} log errors point at ${cause}`,
-        entry.evidence.slice(0, 5),
-        entry.weight * (strong ? Math.max(0.6, share) : 0.3 * share + 0.1),
-      ),
-    );
+  const byCause = new Map<CauseId, { weight: number; groups: ErrorGroup[]; hints: Hints }>();
+  const history: ErrorGroup[] = [];
+  let unexplained: ErrorGroup[] = [];
+  for (const group of logs) {
+    const direct = directCause(group);
+    if (group.timing === 'past') {
+      if (direct) history.push(group);
+      continue;
+    }
+    if (!direct) {
+      const isError = group.level === 'error' || group.level === 'fatal';
+      if (isError && group.reading.signals.length === 0 && !group.reading.database) unexplained.push(group);
+      continue;
+    }
+    // A failed reconcile counts fully; another logger's error line half.
+    const kind = group.reconcileErrors > 0 ? 1 : group.level === 'error' ? 0.6 : 0.45;
+    const share = shareOf(group, evidence, logs);
+    const weight = direct.certainty * kind * volume(group) * (0.4 + 0.6 * share);
+    const entry = byCause.get(direct.cause) ?? { weight: 0, groups: [], hints: {} };
+    entry.weight = 1 - (1 - entry.weight) * (1 - weight);
+    entry.groups.push(group);
+    Object.assign(entry.hints, direct.hints ?? {});
+    byCause.set(direct.cause, entry);
   }
-  // Reconciler errors nothing else explains: the operator's own logic (with fewer infra signals, more likely).
-  if (unexplained >= 5 && errors > 0 && unexplained / errors >= 0.3) {
-    const share = unexplained / errors;
-    const strong = unexplained >= 20 && share >= 0.5;
+  for (const [cause, entry] of [...byCause.entries()].sort((a, b) => b[1].weight - a[1].weight)) {
+    const count = entry.groups.reduce((n, g) => n + g.count, 0);
+    const strong = entry.weight >= 0.5;
+    const parts = {
+      summary: `${count} log errors state ${cause === 'controller-bug' ? "a failure in the operator's own templates" : cause}`,
+      evidence: entry.groups.slice(0, 4).map((g) => quote(g, evidence)),
+      weight: entry.weight,
+      hints: entry.hints,
+    };
+    out.push(strong ? f.fail(cause, parts) : f.warn(cause, parts));
+  }
+  // Reconciler errors that nothing in them explains: the operator's own logic.
+  unexplained = unexplained.filter((g) => g.reconcileErrors > 0);
+  const unexplainedErrors = unexplained.reduce((n, g) => n + g.reconcileErrors, 0);
+  if (unexplainedErrors >= 5 && evidence.currentReconcileErrors > 0) {
+    const share = unexplainedErrors / evidence.currentReconcileErrors;
+    if (share >= 0.3) {
+      const parts = {
+        summary: `${unexplainedErrors} failed reconciles state no infrastructure cause: the operator's own logic`,
+        evidence: unexplained.slice(0, 4).map((g) => quote(g, evidence)),
+        weight: (share >= 0.5 && unexplainedErrors >= 20 ? 0.7 : 0.45) * share,
+      };
+      out.push(share >= 0.5 ? f.fail('controller-bug', parts) : f.warn('controller-bug', parts));
+    }
+  }
+  if (history.length > 0) {
     out.push(
-      finding(
-        snapshot,
-        'error-patterns',
-        strong ? 'fail' : 'warn',
-        'controller-bug',
-        `${unexplained} reconcile errors match no infrastructure signal: the operator's own logic`,
-        unexplainedEvidence.slice(0, 5),
-        (strong ? 0.7 : 0.45) * share,
-      ),
+      f.ok({
+        summary: `${history.length} error pattern(s) stopped before the errors began: history, not the cause`,
+        evidence: history.slice(0, 3).map((g) => quote(g, evidence)),
+      }),
     );
   }
   if (out.length === 0) {
+    const conflicts = snapshot.operatorLogs.data.summary.tags.conflict ?? 0;
     out.push(
-      finding(
-        snapshot,
-        'error-patterns',
-        'ok',
-        null,
-        noise > 0
-          ? `only benign errors in the logs (${noise} update conflicts)`
-          : 'no error patterns in the logs',
-        [],
-      ),
+      f.ok({
+        summary:
+          conflicts > 0
+            ? `only benign errors in the logs (${conflicts} update conflicts)`
+            : 'no error patterns in the logs',
+      }),
     );
   }
   return out;

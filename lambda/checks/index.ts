@@ -4,6 +4,7 @@ import type { Finding } from '../model/finding.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
 import { affectedTenants } from './affected-tenants.js';
 import { apiServer } from './api-server.js';
+import { checkerAccess } from './checker-access.js';
 import { clusterResources } from './cluster-resources.js';
 import { controllerMetrics } from './controller-metrics.js';
 import { errorPatterns } from './error-patterns.js';
@@ -14,6 +15,7 @@ import { rbac } from './rbac.js';
 import type { Check, CheckContext } from './types.js';
 
 export const CHECKS: Check[] = [
+  checkerAccess,
   errorRate,
   errorPatterns,
   operatorHealth,

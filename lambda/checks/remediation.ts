@@ -9,9 +9,28 @@ import { mebibytes } from '../model/format.js';
 import type { OperatorNames } from '../model/operator.js';
 import type { OperatorDeployment } from '../model/snapshot.js';
 
+/** What the evidence names, so the resolution can name it too (never a placeholder where it is known). */
+export interface Hints {
+  /** The registry's datasource, from its spec. */
+  datasource?: { host: string; port: number; registry?: string };
+  /** Who throttles: the API server (429 from Priority and Fairness) or the operator's own client-go limiter. */
+  throttling?: 'server' | 'client';
+  /** The external host that times out, or whose name does not resolve. */
+  externalHost?: string;
+  /** The NetworkPolicies that confine the operator. */
+  policies?: string[];
+  /** The quotas at their limit (`namespace/name`). */
+  quotas?: string[];
+  /** The webhook that denies. */
+  webhook?: string;
+}
+
 export interface Names {
   operator: OperatorNames;
+  /** The watched cluster's name (its EKS name in the deployed checker). */
+  cluster: string;
   deployment?: OperatorDeployment;
+  hints: Hints;
 }
 
 export const RUNBOOK_NOTES = {
@@ -41,16 +60,24 @@ export function remediationFor(cause: CauseId, n: Names): string[] {
   const concurrency = `--tenant-concurrency (now ${flag(n, 'tenant-concurrency', 'unset, default 10')}), --registry-concurrency (now ${flag(n, 'registry-concurrency', 'unset')})`;
   switch (cause) {
     case 'apiserver-throttling':
-      return [
-        `Raise the operator's client rate limits: ${editArgs}; add or raise --kube-api-qps=50 and --kube-api-burst=100 (now ${flag(n, 'kube-api-qps', 'unset')}/${flag(n, 'kube-api-burst', 'unset')}).`,
-        `If the API server itself rejects (429 from API Priority and Fairness), lower the operator's concurrency instead: ${concurrency}.`,
-        'Identify other heavy API consumers (apiserver_request_total by user agent in the API server metrics).',
-        RUNBOOK_NOTES.envVars,
-      ];
+      // The operator has no flag for client-go's QPS and burst (cmd/main.go): an unknown flag makes it
+      // exit at start. What it does have is its concurrency.
+      return n.hints.throttling === 'client'
+        ? [
+            `The operator's own client-go rate limiter makes it wait (client-side throttling, not the API server): lower its concurrency so fewer requests queue, ${concurrency}, via ${editArgs}.`,
+            "The operator has no flag to raise its client QPS or burst (its flags are in cmd/main.go): don't add --kube-api-qps or --kube-api-burst, an unknown flag makes it exit at start. Raising them needs a release of the operator.",
+            RUNBOOK_NOTES.envVars,
+          ]
+        : [
+            `The API server rejects requests (429 from API Priority and Fairness): lower the operator's concurrency, ${concurrency}, via ${editArgs}.`,
+            'Find the other heavy API consumers: `kubectl get --raw /metrics | grep apiserver_flowcontrol_rejected_requests_total` and apiserver_request_total by user agent.',
+            'The operator has no flag to raise its client QPS or burst (cmd/main.go): do not add --kube-api-qps or --kube-api-burst, an unknown flag makes it exit at start.',
+            RUNBOOK_NOTES.envVars,
+          ];
     case 'apiserver-unavailable':
     case 'control-plane-degraded':
       return [
-        "Check the API server's health and logs (on EKS: the control plane logs in CloudWatch, log group /aws/eks/<cluster>/cluster); `kubectl get --raw /readyz?verbose`.",
+        `Check the API server's health and logs (on EKS: the control plane logs in CloudWatch, log group /aws/eks/${n.cluster}/cluster); \`kubectl get --raw '/readyz?verbose'\`.`,
         `Reduce the operator's load temporarily: ${concurrency} via ${editArgs}; or \`kubectl scale deployment -n ${ns} ${deploy} --replicas=1\`.`,
         'Identify other heavy API consumers; on EKS, open a support case if the control plane stays degraded.',
       ];
@@ -123,22 +150,43 @@ export function remediationFor(cause: CauseId, n: Names): string[] {
       return [
         'Check the CSI driver (EBS CSI: `kubectl get pods -n kube-system -l app.kubernetes.io/name=aws-ebs-csi-driver`), the StorageClass and the PVC events named in the evidence.',
       ];
-    case 'datasource-unavailable':
+    case 'datasource-unavailable': {
+      const ds = n.hints.datasource;
+      const host = ds?.host ?? '<database-host>';
+      const port = ds?.port ?? 3306;
       return [
-        `Check the registry's database: \`kubectl get ${o.crds.registry.plural} --all-namespaces\` (Ready reason DatabaseConnectionFailed) and the database itself (reachability on its port, credentials in the registry's passwordRef Secret).`,
-        `Test from the operator's namespace with a debug pod: \`kubectl run db-test -n ${ns} --rm -it --image=busybox:1.36 --restart=Never -- nc -zv <database-host> 3306\` (the operator image has no shell for the runbook's \`kubectl exec ... nc\`).`,
+        `Check the registry's database${ds ? ` at ${host}:${port}` : ''}: \`kubectl get ${o.crds.registry.plural} --all-namespaces\` (Ready reason DatabaseConnectionFailed), the database itself (is it up, does it accept the operator's user: credentials in the registry's passwordRef Secret, max_connections).`,
+        `Test from the operator's namespace with a debug pod: \`kubectl run db-test -n ${ns} --rm -it --image=busybox:1.36 --restart=Never -- nc -zv ${host} ${port}\` (the operator image has no shell for the runbook's \`kubectl exec ... nc\`).`,
+        ...(ds && /\.svc(\.|$)|^[a-z0-9-]+\.[a-z0-9-]+$/.test(host)
+          ? [
+              `It is a Service of this cluster: \`kubectl get endpoints -n ${host.split('.')[1]} ${host.split('.')[0]}\` must list ready addresses; if not, look at the database pods.`,
+            ]
+          : []),
         RUNBOOK_NOTES.pause,
       ];
+    }
     case 'external-api-timeout':
-    case 'external-dns':
+    case 'external-dns': {
+      const host = n.hints.externalHost ?? n.hints.datasource?.host ?? '<external-host>';
+      return cause === 'external-dns'
+        ? [
+            `The name ${host} does not resolve: check its DNS record (\`dig ${host}\` from outside the cluster) and any private hosted zone associated with the VPC.`,
+            `Test from ${ns} with a debug pod: \`kubectl run dns-test -n ${ns} --rm -it --image=busybox:1.36 --restart=Never -- nslookup ${host}\`.`,
+          ]
+        : [
+            `${host} accepts connections but answers too slowly: check its health and latency on its side, and its rate limits.`,
+            `Test from ${ns} with a debug pod: \`kubectl run net-test -n ${ns} --rm -it --image=busybox:1.36 --restart=Never -- wget -S -T 10 -O /dev/null https://${host}/\`.`,
+            'Check the VPC route tables, NAT gateway and security groups between the nodes and that endpoint.',
+          ];
+    }
+    case 'network-policy-blocking': {
+      const ds = n.hints.datasource;
+      const policies = n.hints.policies?.length ? n.hints.policies.join(', ') : '';
       return [
-        `Test the external endpoint named in the evidence from ${ns} with a debug pod (DNS: nslookup; reachability: nc -zv or wget).`,
-        'Check the VPC route tables, NAT gateway and security groups between the nodes and that endpoint.',
+        `\`kubectl get networkpolicies -n ${ns}\`${policies ? ` and \`kubectl describe networkpolicy -n ${ns} ${policies}\`` : ''}: allow the operator's egress to ${ds ? `its datasource ${ds.host} on TCP/${ds.port}, ` : 'its datasource, '}the API server (TCP/443) and DNS (UDP and TCP/53).`,
+        `Verify from a pod with the operator's labels (${sel}) in ${ns} before and after the change.`,
       ];
-    case 'network-policy-blocking':
-      return [
-        `\`kubectl get networkpolicies -n ${ns}\` and \`kubectl describe networkpolicy -n ${ns}\`: allow the operator's egress to the API server (443), DNS (53) and its datasource.`,
-      ];
+    }
   }
 }
 

@@ -53,6 +53,10 @@ export interface ErrorPattern {
   sample: string;
   firstSeen?: string;
   lastSeen?: string;
+  /** How many of the occurrences are controller-runtime's "Reconciler error" (failed reconciles). */
+  reconcileErrors: number;
+  /** Distinct objects (tenants, registries) the occurrences name, up to 1,000. */
+  subjects: number;
 }
 
 export interface LogSummary {

@@ -157,6 +157,21 @@ export interface RegistryStatus {
   ready?: number;
   failed?: number;
   readyCondition?: { status: string; reason?: string; message?: string; since?: string };
+  /** Where the registry's datasource is (spec.source.mysql), and what the cluster knows of it. */
+  datasource?: DatasourceTarget;
+}
+
+/** A registry's datasource: its address, and, when that address is a Service of this cluster, its endpoints. */
+export interface DatasourceTarget {
+  type: string;
+  host: string;
+  port: number;
+  /** `cluster`: a Service name (`name.namespace`, `*.svc`, `*.svc.cluster.local`); `external`: anything else. */
+  scope: 'cluster' | 'external';
+  /** For a cluster Service: its ready and not-ready endpoint addresses, or why they could not be read. */
+  service?:
+    | { namespace: string; name: string; exists: boolean; readyEndpoints: number; notReadyEndpoints: number }
+    | { namespace: string; name: string; error: string };
 }
 
 export interface TemplateStatus {
@@ -225,6 +240,13 @@ export interface ResourceQuotaSummary {
   atLimit: number;
 }
 
+/** One egress rule: the ports it allows (empty: every port) and to whom (empty: everyone). */
+export interface EgressRule {
+  ports: string[];
+  /** `cidr:10.0.0.0/16` (with `except:` ranges), `namespace:{k=v}`, `pod:{k=v}`; empty = any destination. */
+  peers: string[];
+}
+
 export interface NetworkPolicyStatus {
   name: string;
   policyTypes: string[];
@@ -234,6 +256,8 @@ export interface NetworkPolicyStatus {
   /** Egress is restricted for the operator's pods (and to which ports, when listed). */
   restrictsEgress: boolean;
   egressPorts: string[];
+  /** The egress rules as written (bounded). */
+  egress: EgressRule[];
 }
 
 export interface EventRecord {
@@ -244,6 +268,8 @@ export interface EventRecord {
   reason?: string;
   message?: string;
   count: number;
+  /** When the event was first seen (firstTimestamp, or the series' start). */
+  firstTime?: string;
   lastTime?: string;
 }
 
@@ -253,6 +279,33 @@ export interface EventSummary {
   warningsByReason: Record<string, number>;
   total: number;
   truncated: boolean;
+}
+
+/** A pod of kube-system (CoreDNS, aws-node, kube-proxy, CSI drivers): its health as `kubectl get pods` shows it. */
+export interface SystemPod {
+  name: string;
+  /** The `k8s-app` or `app.kubernetes.io/name` (or `app`) label: `kube-dns`, `aws-node`, `kube-proxy`, ... */
+  app: string;
+  phase: string;
+  ready: boolean;
+  nodeName?: string;
+  restartCount: number;
+  /** Why a container waits (CrashLoopBackOff, ...). */
+  waitingReason?: string;
+  /** How the last run of a container ended, and when. */
+  lastTerminated?: { reason?: string; exitCode?: number; finishedAt?: string };
+  startedAt?: string;
+}
+
+/** The cluster's own plumbing the runbook's causes hinge on: DNS, the CNI, kube-proxy. */
+export interface KubeSystemSummary {
+  pods: SystemPod[];
+  /** The kube-dns Service's endpoints: ready and not-ready addresses (or why they could not be read). */
+  dnsEndpoints: { ready: number; notReady: number } | { error: string };
+  /** CoreDNS's error lines (`[ERROR] plugin/errors: ...`, `[WARNING]`), summarised as the operator's logs are. */
+  dnsLogs?: LogSummary;
+  /** CoreDNS pods whose logs could not be read, and why (absent when every log was read). */
+  dnsLogsUnread?: { pod: string; error: string }[];
 }
 
 export interface ClusterSnapshot {
@@ -277,6 +330,8 @@ export interface ClusterSnapshot {
   resourceQuotas: SourceResult<ResourceQuotaSummary>;
   networkPolicies: SourceResult<NetworkPolicyStatus[]>;
   events: SourceResult<EventSummary>;
+  /** kube-system: CoreDNS (pods, endpoints, logs), aws-node, kube-proxy and the CSI drivers. */
+  kubeSystem: SourceResult<KubeSystemSummary>;
   /** The runbook's error rate and the signals around it, from the cluster's metrics source. */
   metrics: SourceResult<MetricsEvaluation>;
 }

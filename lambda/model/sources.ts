@@ -22,6 +22,7 @@ export const CLUSTER_SOURCES = {
   resourceQuotas: 'resource quotas',
   networkPolicies: 'network policies',
   events: 'events',
+  kubeSystem: 'kube-system (DNS, CNI)',
 } as const satisfies Partial<Record<keyof ClusterSnapshot, string>>;
 
 export type ClusterSourceName = keyof typeof CLUSTER_SOURCES;
