@@ -17,8 +17,8 @@ export function renderText(
   const status = {
     fail: c('31', 'FAIL'),
     warn: c('33', 'WARN'),
-    unknown: c('35', '????'),
-    ok: c('32', ' OK '),
+    unknown: c('35', 'UNKNOWN'),
+    ok: c('32', 'OK'),
   };
   const v = result.verdict;
   const metrics = result.snapshot.metrics.ok ? result.snapshot.metrics.data : undefined;
@@ -31,12 +31,22 @@ export function renderText(
   lines.push(
     `Error rate ${rate}${v.errorRate !== null ? (v.sustained ? ', sustained over the window' : ', not sustained') : ''}${metrics?.startedAt ? `, since ${metrics.startedAt}` : ''}   (evaluated ${result.at}, ${Math.round(v.coverage * 100)}% of sources read)`,
   );
-  if (metrics?.alertBlind)
-    for (const r of metrics.alertBlind.reasons) lines.push(c('33', `Runbook alert blind: ${r}`));
+  if (metrics?.alertBlind) {
+    lines.push(c('33', "Runbook alert blind: the runbook's expression does not count these failures"));
+    for (const r of metrics.alertBlind.reasons) lines.push(`  ${r}`);
+  }
+  if (v.checker) {
+    lines.push('', bold(c('31', "The checker's own access")), `  ${v.checker.summary}`);
+    for (const step of v.checker.remedy) lines.push(`  - ${step}`);
+  }
   lines.push('');
   lines.push(bold('Probable causes'));
   if (v.causes.length === 0)
-    lines.push('  none named (the evidence is not strong enough, or the error rate is unknown)');
+    lines.push(
+      v.checker
+        ? "  none named: too little of the cluster could be read (see the checker's own access above)"
+        : '  none named (the evidence is not strong enough, or the error rate is unknown)',
+    );
   for (const cause of v.causes.slice(0, 3)) {
     lines.push(
       `  ${bold(cause.id)}${cause.id !== 'none' ? ` (${CAUSES[cause.id].title})` : ''}  confidence ${Math.round(cause.confidence * 100)}%`,
@@ -45,8 +55,18 @@ export function renderText(
   }
   lines.push('');
   lines.push(bold('Checks'));
-  const findings = [...result.findings].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
-  for (const f of findings) lines.push(`  ${status[f.status]}  ${f.check.padEnd(22)} ${f.summary}`);
+  // One line per finding, grouped by check (worst first), the check's name written once.
+  const byCheck = new Map<string, typeof result.findings>();
+  for (const f of result.findings) byCheck.set(f.check, [...(byCheck.get(f.check) ?? []), f]);
+  const worst = (list: typeof result.findings) => Math.min(...list.map((f) => STATUS_ORDER[f.status]));
+  for (const [check, list] of [...byCheck.entries()].sort((a, b) => worst(a[1]) - worst(b[1]))) {
+    list.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+    list.forEach((f, i) => {
+      const label = options.color ? status[f.status] : f.status.toUpperCase();
+      const pad = ' '.repeat(Math.max(0, 8 - f.status.length));
+      lines.push(`  ${label}${pad}${(i === 0 ? check : '').padEnd(22)} ${f.summary}`);
+    });
+  }
   const top = v.causes[0];
   const steps =
     top && top.id !== 'none'

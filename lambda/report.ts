@@ -23,6 +23,8 @@ export interface CheckReport {
   bundle: { location: string; link: string | null; expiresAt: string | null } | null;
   notification: CycleResult['notification'];
   sources: Record<string, string>;
+  /** The checker's own trouble reaching or reading the cluster (never a cause), when there is any. */
+  checker: { problem: string; summary: string; remedy: string[] } | null;
 }
 
 export function toReport(result: CycleResult): CheckReport {
@@ -48,5 +50,12 @@ export function toReport(result: CycleResult): CheckReport {
         : null,
     notification: result.notification,
     sources: result.run.sources,
+    checker: result.verdict.checker
+      ? {
+          problem: result.verdict.checker.problem,
+          summary: result.verdict.checker.summary,
+          remedy: result.verdict.checker.remedy,
+        }
+      : null,
   };
 }

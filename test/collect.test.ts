@@ -152,6 +152,48 @@ describe('collecting a healthy tenant-operator cluster', () => {
     expect(events.warningsByReason).toEqual({ BackOff: 1 });
   });
 
+  it('follows the paths a failure takes: DNS, the datasource, egress, and when events began', async () => {
+    const snapshot = await collect(healthyCluster({ tenants: 40 }));
+    const system = data(snapshot.kubeSystem);
+    expect(system.dnsEndpoints).toEqual({ ready: 2, notReady: 0 });
+    const byApp: Record<string, number> = {};
+    for (const pod of system.pods) byApp[pod.app] = (byApp[pod.app] ?? 0) + 1;
+    expect(byApp).toEqual({ 'kube-dns': 2, 'aws-node': 3, 'kube-proxy': 3 });
+    expect(system.pods.every((p) => p.ready && p.phase === 'Running' && p.restartCount === 0)).toBe(true);
+    expect(system.pods.find((p) => p.app === 'kube-dns')).toMatchObject({
+      name: 'coredns-5b9dfbf96-r8fkd',
+      nodeName: 'ip-10-0-1-11.eu-west-1.compute.internal',
+      startedAt: ago(20 * 86_400),
+    });
+    expect(system.pods.some((p) => p.waitingReason || p.lastTerminated)).toBe(false);
+    expect(system.dnsLogs).toMatchObject({ byLevel: { error: 0, warn: 0, info: 2 }, patterns: [] });
+    expect(system.dnsLogsUnread).toBeUndefined();
+
+    expect(data(snapshot.registries)[0]?.datasource).toEqual({
+      type: 'mysql',
+      host: 'mysql.tenant-db.svc.cluster.local',
+      port: 3306,
+      scope: 'cluster',
+      service: {
+        namespace: 'tenant-db',
+        name: 'mysql',
+        exists: true,
+        readyEndpoints: 1,
+        notReadyEndpoints: 0,
+      },
+    });
+
+    // An ingress-only policy: no egress rules to read.
+    expect(data(snapshot.networkPolicies)[0]).toMatchObject({ egress: [], egressRules: 0 });
+
+    const events = data(snapshot.events);
+    // The fixture's events began five minutes before they were last seen.
+    expect(events.recent.map((e) => [e.reason, e.firstTime, e.lastTime])).toEqual([
+      ['BackOff', ago(600), ago(300)],
+      ['Scheduled', ago(3900), ago(3600)],
+    ]);
+  });
+
   it('asks the API server for the real SubjectAccessReviews, with the service account groups', async () => {
     await collect(healthyCluster());
     const reviews = (sim as Simulator).requests.filter(

@@ -114,7 +114,7 @@ describe('the checker handler', () => {
     });
     // Nothing is named, and nothing is called healthy either, until the rate is known.
     expect(report.causes).toEqual([]);
-    expect(Object.values(report.sources)).toHaveLength(15);
+    expect(Object.values(report.sources)).toHaveLength(16);
     // The first scrape has no rate yet: the error rate is unknown, never read as healthy.
     expect(report.errorRate).toBeNull();
     expect(Object.entries(report.sources).filter(([, state]) => state !== 'ok')).toEqual([]);

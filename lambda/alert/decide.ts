@@ -41,6 +41,15 @@ export interface Decision {
   run: RunRecord;
 }
 
+/** The checker cannot diagnose: it cannot reach the cluster, or may read little of it. */
+function isCheckerBlind(verdict: Verdict): boolean {
+  return (
+    verdict.checker !== undefined &&
+    verdict.checker.problem !== 'partly-forbidden' &&
+    verdict.checker.problem !== 'throttled'
+  );
+}
+
 function errorRateOf(snapshot: ClusterSnapshot): { errorRate: Measured; sustained: boolean } {
   if (!snapshot.metrics.ok)
     return { errorRate: { state: 'unknown', reason: snapshot.metrics.error.message }, sustained: false };
@@ -54,7 +63,7 @@ export function decide({ snapshot, previous, settings, at, runId, slot }: Decisi
   const { errorRate, sustained } = errorRateOf(snapshot);
   const { next, notice } = transition(
     previous,
-    { at, runId, errorRate, sustained, threshold },
+    { at, runId, errorRate, sustained, threshold, checkerBlind: isCheckerBlind(verdict) },
     { repeatIntervalSeconds: settings.alert.repeatInterval, ...DEFAULT_LIFECYCLE },
   );
   const deliver = noticeToDeliver(previous, notice, slot, runId);

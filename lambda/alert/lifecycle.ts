@@ -32,6 +32,11 @@ export interface Observation {
   errorRate: Measured;
   sustained: boolean;
   threshold: number;
+  /**
+   * The checker could not read the cluster itself (unreachable, not allowed): the error rate may be
+   * known (AMP), but nothing can be diagnosed. Below the threshold, that is blindness too.
+   */
+  checkerBlind?: boolean;
 }
 
 export interface LifecycleSettings {
@@ -86,8 +91,19 @@ export function transition(
     return { next };
   }
 
-  next.unknownStreak = 0;
   const above = o.errorRate.value > o.threshold;
+  if (o.checkerBlind && !above && previous.state !== 'firing') {
+    next.unknownStreak = previous.unknownStreak + 1;
+    next.belowStreak = previous.belowStreak + 1;
+    if (previous.state === 'blind') return due ? notify({ kind: 'blind' }) : { next };
+    if (next.unknownStreak >= s.blindAfterCycles) {
+      enter('blind');
+      return notify({ kind: 'blind' });
+    }
+    enter('inactive');
+    return { next };
+  }
+  next.unknownStreak = 0;
   const notice: Notice | undefined = previous.state === 'blind' ? { kind: 'unblind' } : undefined;
   if (previous.state === 'blind') enter('inactive');
 

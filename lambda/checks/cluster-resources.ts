@@ -9,8 +9,8 @@ import type { CauseId } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
 import { percent } from '../model/format.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
-import { type ErrorGroup, type Evidence, evidenceOf, quote, shareOf } from './evidence.js';
 import { volume } from './error-patterns.js';
+import { type ErrorGroup, type Evidence, evidenceOf, quote, shareOf } from './evidence.js';
 import { type Findings, findings } from './finding.js';
 import type { Check } from './types.js';
 

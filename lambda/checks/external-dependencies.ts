@@ -19,8 +19,8 @@ import type {
   NetworkPolicyStatus,
   RegistryStatus,
 } from '../model/snapshot.js';
-import { type ErrorGroup, evidenceOf, quote, shareOf } from './evidence.js';
 import { volume } from './error-patterns.js';
+import { type ErrorGroup, evidenceOf, quote, shareOf } from './evidence.js';
 import { findings } from './finding.js';
 import type { Hints } from './remediation.js';
 import type { Check } from './types.js';

@@ -9,6 +9,7 @@ import { failed, type SourceError, type SourceResult } from '../model/source.js'
 import { CLUSTER_SOURCE_NAMES, CLUSTER_SOURCES, type ClusterSourceName } from '../model/sources.js';
 import { collectApiServerHealth, collectApiServerMetrics } from './cluster/api-server.js';
 import { collectEvents } from './cluster/events.js';
+import { collectKubeSystem } from './cluster/kube-system.js';
 import { collectNetworkPolicies } from './cluster/network-policies.js';
 import { collectNodes } from './cluster/nodes.js';
 import { collectOperatorDeployment } from './cluster/operator-deployment.js';
@@ -51,6 +52,7 @@ const COLLECTORS: { [K in ClusterSourceName]: Collector<K> } = {
   resourceQuotas: (ctx) => collectResourceQuotas(ctx),
   networkPolicies: (ctx) => collectNetworkPolicies(ctx),
   events: (ctx) => collectEvents(ctx),
+  kubeSystem: (ctx) => collectKubeSystem(ctx),
 };
 
 async function guard<T>(name: string, run: () => Promise<SourceResult<T>>): Promise<SourceResult<T>> {

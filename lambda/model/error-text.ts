@@ -128,7 +128,10 @@ const RULES: [ErrorSignal, RegExp][] = [
     'db-refused',
     /Error 10(40|44|45|49|62)\b|Access denied for user|Too many connections|Unknown database|Error 1130|is not allowed to connect to this MySQL server|Error 2003/i,
   ],
-  ['db-connection', /driver: bad connection|invalid connection|commands out of sync|busy buffer/i],
+  [
+    'db-connection',
+    /driver: bad connection|invalid connection|commands out of sync|busy buffer|dial error for mysql|failed to connect to (MySQL|the database)/i,
+  ],
   [
     'scheduling',
     /FailedScheduling|\d+\/\d+ nodes are available|Insufficient (cpu|memory|pods|ephemeral-storage)|didn't match Pod's node affinity|untolerated taint|node\(s\) didn't match|pod didn't trigger scale-up|max node group size reached/i,

@@ -45,6 +45,12 @@ export function renderNotification(m: MessageInput): Notification {
 
   const lines: string[] = [];
   lines.push(`${state}: ${m.alertName} on ${m.cluster}`, '');
+  // The checker's own trouble first: what is unobserved, and the exact remedy.
+  if (m.verdict.checker && m.notice.kind !== 'resolved') {
+    lines.push(`The checker's own access: ${m.verdict.checker.summary}`);
+    for (const step of m.verdict.checker.remedy) lines.push(`- ${step}`);
+    lines.push('');
+  }
   if (m.notice.kind === 'resolved') {
     lines.push(`Resolved: the error rate is ${percent(m.verdict.errorRate)}, below ${percent(m.threshold)}.`);
     if (m.notice.firingSince)

@@ -253,6 +253,15 @@ export function tenant(preset: OperatorPreset, t: TenantSpec): KubeObject {
   };
 }
 
+/** Where healthyCluster's registry reads its tenants: a MySQL Service in namespace tenant-db. */
+export const DATASOURCE = {
+  namespace: 'tenant-db',
+  service: 'mysql',
+  host: 'mysql.tenant-db.svc.cluster.local',
+  port: 3306,
+  podIp: '10.0.3.7',
+} as const;
+
 export function registry(
   preset: OperatorPreset,
   r: {
@@ -264,6 +273,8 @@ export function registry(
     readyStatus?: 'True' | 'False';
     reason?: string;
     message?: string;
+    /** spec.source.mysql's host and port (default: the in-cluster DATASOURCE, mysql.tenant-db.svc.cluster.local:3306). */
+    datasource?: { host: string; port?: number };
   },
 ): KubeObject {
   const crds = operatorNames(preset).crds;
@@ -275,8 +286,8 @@ export function registry(
       source: {
         type: 'mysql',
         mysql: {
-          host: 'mysql.data.svc.cluster.local',
-          port: 3306,
+          host: r.datasource?.host ?? DATASOURCE.host,
+          port: r.datasource ? (r.datasource.port ?? 3306) : DATASOURCE.port,
           username: 'tenants',
           passwordRef: { name: 'mysql-credentials', key: 'password' },
           database: 'tenants',
@@ -427,6 +438,319 @@ export function networkPolicy(namespace: string, name: string, spec: Record<stri
   };
 }
 
+/** A ClusterIP Service (only what the checker and kubectl read of one). */
+export function service(
+  namespace: string,
+  name: string,
+  options: {
+    clusterIP?: string;
+    ports?: { port: number; name?: string; protocol?: string }[];
+    selector?: Record<string, string>;
+  } = {},
+): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace, creationTimestamp: ago(40 * 86_400) },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: options.clusterIP ?? '172.20.100.10',
+      selector: options.selector ?? { app: name },
+      ports: (options.ports ?? [{ port: 80 }]).map((p) => ({
+        protocol: p.protocol ?? 'TCP',
+        port: p.port,
+        targetPort: p.port,
+        ...(p.name ? { name: p.name } : {}),
+      })),
+    },
+  };
+}
+
+/** Addresses `base.1`, `base.2`... for a Service's endpoints. */
+function addresses(count: number, base: string, offset: number) {
+  return Array.from({ length: count }, (_, i) => ({ ip: `${base}.${offset + i + 1}` }));
+}
+
+/**
+ * A Service's Endpoints object with `ready` addresses and `notReady` ones (what kube-proxy routes
+ * to, and what it holds back). `ips` names the ready and then not-ready addresses, else 10.0.3.x.
+ */
+export function endpoints(
+  namespace: string,
+  name: string,
+  ready: number,
+  notReady = 0,
+  options: { port?: number; portName?: string; protocol?: string; ips?: string[] } = {},
+): KubeObject {
+  const ips = options.ips;
+  const ready_ = ips ? ips.slice(0, ready).map((ip) => ({ ip })) : addresses(ready, '10.0.3', 6);
+  const notReady_ = ips
+    ? ips.slice(ready, ready + notReady).map((ip) => ({ ip }))
+    : addresses(notReady, '10.0.3', 6 + ready);
+  const ports = [
+    {
+      port: options.port ?? 80,
+      protocol: options.protocol ?? 'TCP',
+      ...(options.portName ? { name: options.portName } : {}),
+    },
+  ];
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name, namespace, creationTimestamp: ago(40 * 86_400) },
+    subsets:
+      ready + notReady === 0
+        ? []
+        : [
+            {
+              ...(ready_.length > 0 ? { addresses: ready_ } : {}),
+              ...(notReady_.length > 0 ? { notReadyAddresses: notReady_ } : {}),
+              ports,
+            },
+          ],
+  };
+}
+
+/** An EndpointSlice of a Service (for clusters where only slices are served or kept). */
+export function endpointSlice(
+  namespace: string,
+  serviceName: string,
+  ready: number,
+  notReady = 0,
+  options: { port?: number; suffix?: string; addressType?: 'IPv4' | 'IPv6' } = {},
+): KubeObject {
+  const endpointsOf = (count: number, isReady: boolean, offset: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      addresses: [`10.0.3.${offset + i + 1}`],
+      conditions: { ready: isReady, serving: isReady, terminating: false },
+    }));
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: `${serviceName}-${options.suffix ?? 'x8k2f'}`,
+      namespace,
+      labels: {
+        'kubernetes.io/service-name': serviceName,
+        'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+      },
+      creationTimestamp: ago(40 * 86_400),
+    },
+    addressType: options.addressType ?? 'IPv4',
+    endpoints: [...endpointsOf(ready, true, 6), ...endpointsOf(notReady, false, 6 + ready)],
+    ports: [{ port: options.port ?? 80, protocol: 'TCP' }],
+  };
+}
+
+export type SystemApp = 'coredns' | 'aws-node' | 'kube-proxy';
+
+/** The kube-dns Service's ClusterIP on EKS (the VPC's 172.20.0.0/16 service range). */
+export const KUBE_DNS_IP = '172.20.0.10';
+
+/**
+ * A pod of kube-system as EKS runs it: CoreDNS (`coredns-<hash>-<suffix>`, label k8s-app=kube-dns,
+ * container coredns), aws-node (the VPC CNI DaemonSet, containers aws-node and aws-eks-nodeagent) or
+ * kube-proxy. `container` sets the main container's state as in operatorPod; `phase` the pod's.
+ * No resource requests, so that the nodes' requested totals stay those of the workloads.
+ */
+export function systemPod(
+  app: SystemApp,
+  suffix: string,
+  nodeName: string,
+  container: ContainerState & { phase?: string; podIP?: string } = {},
+): KubeObject {
+  const ready = container.ready ?? true;
+  const specs: Record<
+    SystemApp,
+    {
+      name: string;
+      labels: Record<string, string>;
+      owner: { kind: string; name: string };
+      containers: { name: string; image: string }[];
+    }
+  > = {
+    coredns: {
+      name: `coredns-5b9dfbf96-${suffix}`,
+      labels: {
+        'k8s-app': 'kube-dns',
+        'eks.amazonaws.com/component': 'coredns',
+        'pod-template-hash': '5b9dfbf96',
+      },
+      owner: { kind: 'ReplicaSet', name: 'coredns-5b9dfbf96' },
+      containers: [
+        {
+          name: 'coredns',
+          image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/coredns:v1.11.3-eksbuild.2',
+        },
+      ],
+    },
+    'aws-node': {
+      name: `aws-node-${suffix}`,
+      labels: {
+        'k8s-app': 'aws-node',
+        'app.kubernetes.io/name': 'aws-node',
+        'controller-revision-hash': '6f5c8d7b9',
+      },
+      owner: { kind: 'DaemonSet', name: 'aws-node' },
+      containers: [
+        {
+          name: 'aws-node',
+          image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.19.0-eksbuild.1',
+        },
+        {
+          name: 'aws-eks-nodeagent',
+          image:
+            '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon/aws-network-policy-agent:v1.1.5-eksbuild.1',
+        },
+      ],
+    },
+    'kube-proxy': {
+      name: `kube-proxy-${suffix}`,
+      labels: { 'k8s-app': 'kube-proxy', 'controller-revision-hash': '7c6b5d4f8' },
+      owner: { kind: 'DaemonSet', name: 'kube-proxy' },
+      containers: [
+        {
+          name: 'kube-proxy',
+          image: '602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/kube-proxy:v1.31.2-minimal-eksbuild.3',
+        },
+      ],
+    },
+  };
+  const spec = specs[app];
+  const [main, ...sidecars] = spec.containers;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: spec.name,
+      namespace: 'kube-system',
+      labels: spec.labels,
+      creationTimestamp: ago(20 * 86_400),
+      ownerReferences: [{ apiVersion: 'apps/v1', ...spec.owner, controller: true }],
+    },
+    spec: {
+      nodeName,
+      priorityClassName: 'system-node-critical',
+      containers: spec.containers.map((c) => ({ ...c, resources: {} })),
+    },
+    status: {
+      phase: container.phase ?? 'Running',
+      podIP:
+        container.podIP ??
+        (app === 'coredns' ? '10.0.1.23' : nodeName.replace(/^ip-(\d+)-(\d+)-(\d+)-(\d+).*$/, '$1.$2.$3.$4')),
+      startTime: ago(20 * 86_400),
+      conditions: [
+        { type: 'Ready', status: ready ? 'True' : 'False' },
+        { type: 'ContainersReady', status: ready ? 'True' : 'False' },
+      ],
+      containerStatuses: [
+        {
+          name: main?.name,
+          ready,
+          restartCount: container.restartCount ?? 0,
+          image: main?.image,
+          state: container.state ?? { running: { startedAt: ago(20 * 86_400) } },
+          lastState: container.lastState ?? {},
+        },
+        ...sidecars.map((c) => ({
+          name: c.name,
+          ready: true,
+          restartCount: 0,
+          image: c.image,
+          state: { running: { startedAt: ago(20 * 86_400) } },
+          lastState: {},
+        })),
+      ],
+    },
+  };
+}
+
+/** CoreDNS's start-up output, as `kubectl logs -n kube-system coredns-...` shows it on a healthy pod. */
+export const COREDNS_STARTUP = [
+  '.:53',
+  '[INFO] plugin/reload: Running configuration SHA512 = 8a7d59126e7f114ab49c6d2613be93d8ef7d408af8ee61a710210843dc409f03133727e38f64469d9bb180f396c84ebf48a42bde3b3769730865ca9df5eb281c',
+  'CoreDNS-1.11.3',
+  'linux/amd64, go1.22.7, a6338e9',
+];
+
+/**
+ * A CoreDNS errors-plugin line: `[ERROR] plugin/errors: 2 <name>. <type>: <error>`; by default an
+ * upstream (the VPC resolver) that does not answer.
+ */
+export function coreDnsError(
+  name: string,
+  error = 'read udp 10.0.1.23:53012->10.0.0.2:53: i/o timeout',
+  type = 'A',
+): string {
+  return `[ERROR] plugin/errors: 2 ${name.endsWith('.') ? name : `${name}.`} ${type}: ${error}`;
+}
+
+/**
+ * kube-system as EKS runs it on these nodes: 2 ready CoreDNS pods (on the first two nodes), the kube-dns
+ * Service with their 2 ready endpoints, and aws-node and kube-proxy on every node; with CoreDNS's logs.
+ */
+export function kubeSystem(nodeNames: string[]): { objects: KubeObject[]; logs: Record<string, string> } {
+  const suffixes = ['4xk9p', 'q7m2n', 'z8w3r', 'c5t6y', 'h2j4k', 'n9b8v'];
+  const dnsNodes =
+    nodeNames.length > 1
+      ? nodeNames.slice(0, 2)
+      : [
+          nodeNames[0] ?? 'ip-10-0-1-11.eu-west-1.compute.internal',
+          nodeNames[0] ?? 'ip-10-0-1-11.eu-west-1.compute.internal',
+        ];
+  const dnsIps = ['10.0.1.23', '10.0.2.23'];
+  const coreDns = dnsNodes.map((n, i) =>
+    systemPod('coredns', ['r8fkd', 'w2lx9'][i] as string, n, { podIP: dnsIps[i] as string }),
+  );
+  const perNode = nodeNames.flatMap((n, i) => [
+    systemPod('aws-node', suffixes[i] ?? `n${i}`, n),
+    systemPod('kube-proxy', suffixes[i] ?? `n${i}`, n),
+  ]);
+  return {
+    objects: [
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'kube-system', creationTimestamp: ago(40 * 86_400) },
+      },
+      ...coreDns,
+      ...perNode,
+      service('kube-system', 'kube-dns', {
+        clusterIP: KUBE_DNS_IP,
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { port: 53, name: 'dns', protocol: 'UDP' },
+          { port: 53, name: 'dns-tcp', protocol: 'TCP' },
+        ],
+      }),
+      endpoints('kube-system', 'kube-dns', 2, 0, { port: 53, portName: 'dns', protocol: 'UDP', ips: dnsIps }),
+    ],
+    logs: Object.fromEntries(
+      coreDns.map((p) => [`kube-system/${p.metadata.name}/coredns`, `${COREDNS_STARTUP.join('\n')}\n`]),
+    ),
+  };
+}
+
+/** The registry's MySQL as a Service of this cluster, with `ready` and `notReady` endpoints. */
+export function datasourceService(ready = 1, notReady = 0): KubeObject[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: DATASOURCE.namespace, creationTimestamp: ago(40 * 86_400) },
+    },
+    service(DATASOURCE.namespace, DATASOURCE.service, {
+      clusterIP: '172.20.87.14',
+      selector: { 'app.kubernetes.io/name': 'mysql' },
+      ports: [{ port: DATASOURCE.port, name: 'mysql' }],
+    }),
+    endpoints(DATASOURCE.namespace, DATASOURCE.service, ready, notReady, {
+      port: DATASOURCE.port,
+      portName: 'mysql',
+    }),
+  ];
+}
+
 /** A line as controller-runtime's zap logger prints it, in the console (default) or JSON encoding. */
 export function logLine(
   encoding: 'console' | 'json',
@@ -564,9 +888,13 @@ export function healthyCluster(options: OperatorClusterOptions = {}): ClusterFix
           )
         : reconcileSuccess(encoding, 600 - i, `customer-${String(i % tenantCount).padStart(5, '0')}`),
     );
-  const logs = Object.fromEntries(
-    pods.map((p) => [`${names.namespace}/${p.metadata.name}/manager`, `${logLines.join('\n')}\n`]),
-  );
+  const system = kubeSystem(nodes.map((n) => n.metadata.name));
+  const logs = {
+    ...Object.fromEntries(
+      pods.map((p) => [`${names.namespace}/${p.metadata.name}/manager`, `${logLines.join('\n')}\n`]),
+    ),
+    ...system.logs,
+  };
 
   return {
     objects: [
@@ -595,6 +923,8 @@ export function healthyCluster(options: OperatorClusterOptions = {}): ClusterFix
         failed: 0,
       }),
       template(preset, 'tenants-0', 'web-app'),
+      ...datasourceService(1, 0),
+      ...system.objects,
       ...nodes,
       ...workloads,
       quota(

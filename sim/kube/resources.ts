@@ -82,6 +82,16 @@ const BUILT_IN: ResourceType[] = [
   {
     group: '',
     version: 'v1',
+    plural: 'endpoints',
+    singular: 'endpoints',
+    kind: 'Endpoints',
+    namespaced: true,
+    shortNames: ['ep'],
+    verbs: READ,
+  },
+  {
+    group: '',
+    version: 'v1',
     plural: 'serviceaccounts',
     singular: 'serviceaccount',
     kind: 'ServiceAccount',
@@ -107,6 +117,15 @@ const BUILT_IN: ResourceType[] = [
     kind: 'ReplicaSet',
     namespaced: true,
     shortNames: ['rs'],
+    verbs: READ,
+  },
+  {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    plural: 'endpointslices',
+    singular: 'endpointslice',
+    kind: 'EndpointSlice',
+    namespaced: true,
     verbs: READ,
   },
   {

@@ -1,15 +1,18 @@
 /** The datasource's path, followed on plain snapshots: the first broken link is the cause. */
 import { describe, expect, it } from 'vitest';
 import { decideVerdict } from '../../lambda/alert/verdict.js';
-import { runChecks } from '../../lambda/checks/index.js';
 import { externalDependencies } from '../../lambda/checks/external-dependencies.js';
+import { runChecks } from '../../lambda/checks/index.js';
 import type { ClusterSnapshot } from '../../lambda/model/snapshot.js';
 import { succeeded } from '../../lambda/model/source.js';
 import { firingMetrics, healthySnapshot, reconcileErrors, withLogs } from '../unit/snapshot.js';
 
 const ping = (error: string) => `failed to create datasource: failed to ping MySQL: ${error}`;
 
-function incident(error: string, change: (s: ClusterSnapshot) => ClusterSnapshot = (s) => s): ClusterSnapshot {
+function incident(
+  error: string,
+  change: (s: ClusterSnapshot) => ClusterSnapshot = (s) => s,
+): ClusterSnapshot {
   const base = healthySnapshot({ metrics: succeeded(firingMetrics(), 5) });
   return change(withLogs(base, [reconcileErrors(40, ping(error))]));
 }
@@ -23,8 +26,22 @@ const unhealthyDns = (s: ClusterSnapshot): ClusterSnapshot => ({
   kubeSystem: succeeded(
     {
       pods: [
-        { name: 'coredns-a', app: 'kube-dns', phase: 'Running', ready: false, restartCount: 6, waitingReason: 'CrashLoopBackOff' },
-        { name: 'coredns-b', app: 'kube-dns', phase: 'Running', ready: false, restartCount: 5, waitingReason: 'CrashLoopBackOff' },
+        {
+          name: 'coredns-a',
+          app: 'kube-dns',
+          phase: 'Running',
+          ready: false,
+          restartCount: 6,
+          waitingReason: 'CrashLoopBackOff',
+        },
+        {
+          name: 'coredns-b',
+          app: 'kube-dns',
+          phase: 'Running',
+          ready: false,
+          restartCount: 5,
+          waitingReason: 'CrashLoopBackOff',
+        },
       ],
       dnsEndpoints: { ready: 0, notReady: 2 },
     },
@@ -39,7 +56,9 @@ describe('following the datasource path', () => {
       unhealthyDns,
     );
     expect(top(s)).toBe('dns-failure');
-    expect(externalDependencies(s, { threshold: 0.1 })[0]?.evidence.join('\n')).toMatch(/CoreDNS pods not ready/);
+    expect(externalDependencies(s, { threshold: 0.1 })[0]?.evidence.join('\n')).toMatch(
+      /CoreDNS pods not ready/,
+    );
   });
 
   it('a name that does not exist outside the cluster, with a healthy resolver, is external DNS', () => {
@@ -51,7 +70,12 @@ describe('following the datasource path', () => {
             namespace: 'tenant-operator-system',
             name: 'customers',
             readyCondition: { status: 'False', reason: 'DatabaseConnectionFailed' },
-            datasource: { type: 'mysql', host: 'db.customers.example.com', port: 3306, scope: 'external' as const },
+            datasource: {
+              type: 'mysql',
+              host: 'db.customers.example.com',
+              port: 3306,
+              scope: 'external' as const,
+            },
           },
         ],
         5,
@@ -113,10 +137,18 @@ describe('following the datasource path', () => {
       return {
         ...withLogs(x, [
           reconcileErrors(30, ping('dial tcp 10.0.3.7:3306: i/o timeout')),
-          reconcileErrors(25, 'failed to get Deployment: Get "https://172.20.0.1:443/apis/apps/v1/namespaces/t/deployments/x": dial tcp 172.20.0.1:443: i/o timeout'),
+          reconcileErrors(
+            25,
+            'failed to get Deployment: Get "https://172.20.0.1:443/apis/apps/v1/namespaces/t/deployments/x": dial tcp 172.20.0.1:443: i/o timeout',
+          ),
         ]),
         nodes: succeeded(
-          { ...(nodes as NonNullable<typeof nodes>), nodes: (nodes?.nodes ?? []).map((n, i) => (i === 0 ? { ...n, pressures: ['NetworkUnavailable'] } : n)) },
+          {
+            ...(nodes as NonNullable<typeof nodes>),
+            nodes: (nodes?.nodes ?? []).map((n, i) =>
+              i === 0 ? { ...n, pressures: ['NetworkUnavailable'] } : n,
+            ),
+          },
           5,
         ),
       };
@@ -149,7 +181,13 @@ describe('following the datasource path', () => {
               host: 'mysql.tenant-db.svc.cluster.local',
               port: 3306,
               scope: 'cluster' as const,
-              service: { namespace: 'tenant-db', name: 'mysql', exists: true, readyEndpoints: 0, notReadyEndpoints: 1 },
+              service: {
+                namespace: 'tenant-db',
+                name: 'mysql',
+                exists: true,
+                readyEndpoints: 0,
+                notReadyEndpoints: 1,
+              },
             },
           },
         ],
@@ -165,9 +203,14 @@ describe('following the datasource path', () => {
   it('a database outage that ended before the errors began is history', () => {
     const base = healthySnapshot({ metrics: succeeded(firingMetrics(30 * 60), 5) });
     const s = withLogs(base, [
-      reconcileErrors(60, ping('dial tcp 10.0.3.7:3306: connect: connection refused'), { firstSecondsAgo: 7 * 3600, lastSecondsAgo: 6 * 3600 }),
+      reconcileErrors(60, ping('dial tcp 10.0.3.7:3306: connect: connection refused'), {
+        firstSecondsAgo: 7 * 3600,
+        lastSecondsAgo: 6 * 3600,
+      }),
     ]);
     expect(externalDependencies(s, { threshold: 0.1 }).map((f) => f.status)).toEqual(['ok']);
-    expect(decideVerdict(s, runChecks(s, { threshold: 0.1 }), 0.1).causes.map((c) => c.id)).not.toContain('datasource-unavailable');
+    expect(decideVerdict(s, runChecks(s, { threshold: 0.1 }), 0.1).causes.map((c) => c.id)).not.toContain(
+      'datasource-unavailable',
+    );
   });
 });

@@ -20,7 +20,12 @@ const hintVariants = [
   {},
   { throttling: 'server' as const },
   { throttling: 'client' as const },
-  { datasource: { host: 'mysql.tenant-db.svc.cluster.local', port: 3306 }, externalHost: 'billing.example.com', policies: ['deny'], quotas: ['t/q'] },
+  {
+    datasource: { host: 'mysql.tenant-db.svc.cluster.local', port: 3306 },
+    externalHost: 'billing.example.com',
+    policies: ['deny'],
+    quotas: ['t/q'],
+  },
 ];
 
 function operatorFlagsIn(line: string): string[] {
@@ -42,8 +47,13 @@ describe('resolutions', () => {
 
   it.each(CAUSE_IDS)('%s names only flags the operator has', (cause) => {
     for (const hints of hintVariants) {
-      for (const line of remediationFor(cause, { operator: OPERATOR_PRESETS['tenant-operator'], cluster: 'prod-eks-1', hints })) {
-        for (const flag of operatorFlagsIn(line)) expect(OPERATOR_FLAGS, `${cause}: "${line}"`).toContain(flag);
+      for (const line of remediationFor(cause, {
+        operator: OPERATOR_PRESETS['tenant-operator'],
+        cluster: 'prod-eks-1',
+        hints,
+      })) {
+        for (const flag of operatorFlagsIn(line))
+          expect(OPERATOR_FLAGS, `${cause}: "${line}"`).toContain(flag);
       }
     }
   });
@@ -59,8 +69,12 @@ describe('resolutions', () => {
 
   it('picks one throttling branch: the server refusing, or the client waiting', () => {
     const names = { operator: OPERATOR_PRESETS['tenant-operator'], cluster: 'prod-eks-1' };
-    const server = remediationFor('apiserver-throttling', { ...names, hints: { throttling: 'server' } }).join('\n');
-    const client = remediationFor('apiserver-throttling', { ...names, hints: { throttling: 'client' } }).join('\n');
+    const server = remediationFor('apiserver-throttling', { ...names, hints: { throttling: 'server' } }).join(
+      '\n',
+    );
+    const client = remediationFor('apiserver-throttling', { ...names, hints: { throttling: 'client' } }).join(
+      '\n',
+    );
     expect(server).toMatch(/Priority and Fairness/);
     expect(server).not.toMatch(/client-side throttling/);
     expect(client).toMatch(/client-side throttling/);

@@ -33,7 +33,13 @@ export function summary(patterns: ErrorPattern[] = [], extra: Partial<LogSummary
 export function reconcileErrors(
   count: number,
   error: string,
-  options: { subjects?: number; firstSecondsAgo?: number; lastSecondsAgo?: number; reconcile?: boolean; level?: ErrorPattern['level'] } = {},
+  options: {
+    subjects?: number;
+    firstSecondsAgo?: number;
+    lastSecondsAgo?: number;
+    reconcile?: boolean;
+    level?: ErrorPattern['level'];
+  } = {},
 ): ErrorPattern {
   const reconcile = options.reconcile ?? true;
   return {
@@ -94,7 +100,10 @@ export function metrics(overrides: Partial<MetricsEvaluation> = {}): MetricsEval
 }
 
 /** The metrics of an incident: 20% errors since `onsetSecondsAgo`, sustained. */
-export function firingMetrics(onsetSecondsAgo = 35 * 60, overrides: Partial<MetricsEvaluation> = {}): MetricsEvaluation {
+export function firingMetrics(
+  onsetSecondsAgo = 35 * 60,
+  overrides: Partial<MetricsEvaluation> = {},
+): MetricsEvaluation {
   return metrics({
     errorRate: { state: 'ok', value: 0.2 },
     sustained: true,
@@ -116,7 +125,11 @@ export function healthySnapshot(overrides: Partial<ClusterSnapshot> = {}): Clust
     operator,
     elapsedMs: 800,
     budgetMs: 60_000,
-    operatorPods: ok({ selector: operator.podSelector, pods: [pod()], runbookSelector: { selector: 'app=tenant-operator', matched: 0 } }),
+    operatorPods: ok({
+      selector: operator.podSelector,
+      pods: [pod()],
+      runbookSelector: { selector: 'app=tenant-operator', matched: 0 },
+    }),
     podMetrics: ok([{ pod: pod().name, container: 'manager', usage: { cpu: 0.04, memory: 70 * 2 ** 20 } }]),
     operatorLogs: ok({ tailLines: 500, streams: [], unread: [], summary: summary() }),
     operatorDeployment: ok({
@@ -139,7 +152,12 @@ export function healthySnapshot(overrides: Partial<ClusterSnapshot> = {}): Clust
         { path: '/readyz', status: 200, body: 'ok', elapsedMs: 14, failedChecks: [] },
       ],
     }),
-    apiServerMetrics: ok({ text: '', requestsByCode: { '200': 100_000 }, flowControlRejected: 0, inflight: {} }),
+    apiServerMetrics: ok({
+      text: '',
+      requestsByCode: { '200': 100_000 },
+      flowControlRejected: 0,
+      inflight: {},
+    }),
     tenants: ok({
       kind: 'Tenant',
       total: 40,
@@ -164,12 +182,21 @@ export function healthySnapshot(overrides: Partial<ClusterSnapshot> = {}): Clust
           host: 'mysql.tenant-db.svc.cluster.local',
           port: 3306,
           scope: 'cluster',
-          service: { namespace: 'tenant-db', name: 'mysql', exists: true, readyEndpoints: 1, notReadyEndpoints: 0 },
+          service: {
+            namespace: 'tenant-db',
+            name: 'mysql',
+            exists: true,
+            readyEndpoints: 1,
+            notReadyEndpoints: 0,
+          },
         },
       },
     ]),
     templates: ok([{ namespace: 'tenant-operator-system', name: 'web', ready: 'True' }]),
-    rbacChecks: ok({ user: `system:serviceaccount:${operator.namespace}:${operator.serviceAccount}`, checks: [] }),
+    rbacChecks: ok({
+      user: `system:serviceaccount:${operator.namespace}:${operator.serviceAccount}`,
+      checks: [],
+    }),
     nodes: ok({
       nodes: [1, 2, 3].map((i) => ({
         name: `ip-10-0-1-${10 + i}.eu-west-1.compute.internal`,

@@ -15,10 +15,14 @@ interface RawEvent {
   reason?: string;
   message?: string;
   count?: number;
+  firstTimestamp?: string | null;
   lastTimestamp?: string | null;
   eventTime?: string | null;
   series?: { count?: number; lastObservedTime?: string };
 }
+
+const validTime = (value: string | null | undefined): boolean =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value));
 
 /** Keeps the newest `size` records seen (a bounded buffer, pruned when it doubles). */
 class Newest {
@@ -52,6 +56,7 @@ export async function collectEvents({ reader }: CollectContext): Promise<SourceR
         e.eventTime ??
         e.metadata?.creationTimestamp ??
         undefined;
+      const firstTime = e.firstTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? undefined;
       const record: EventRecord = {
         type: e.type ?? 'Normal',
         count: e.series?.count ?? e.count ?? 1,
@@ -60,7 +65,8 @@ export async function collectEvents({ reader }: CollectContext): Promise<SourceR
         ...(e.involvedObject?.name ? { name: e.involvedObject.name } : {}),
         ...(e.reason ? { reason: e.reason } : {}),
         ...(e.message ? { message: e.message.slice(0, 500) } : {}),
-        ...(lastTime ? { lastTime: new Date(lastTime).toISOString() } : {}),
+        ...(validTime(firstTime) ? { firstTime: new Date(firstTime as string).toISOString() } : {}),
+        ...(validTime(lastTime) ? { lastTime: new Date(lastTime as string).toISOString() } : {}),
       };
       if (record.type === 'Warning') {
         warnings.add(record);

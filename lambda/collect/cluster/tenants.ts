@@ -1,9 +1,15 @@
 /** Diagnosis step 6: tenants by Ready status, the not-ready ones, and the registries' and templates' health. */
 
-import type { RegistryStatus, TemplateStatus, TenantSummary } from '../../model/snapshot.js';
+import type {
+  DatasourceTarget,
+  RegistryStatus,
+  TemplateStatus,
+  TenantSummary,
+} from '../../model/snapshot.js';
 import { type SourceResult, succeeded } from '../../model/source.js';
 import type { CollectContext } from '../context.js';
 import { listAll } from '../paging.js';
+import { readServiceEndpoints } from './endpoints.js';
 
 /** Not-ready tenants kept by name (the counts cover them all). */
 export const NOT_READY_KEPT = 200;
@@ -18,6 +24,7 @@ interface Condition {
 
 interface RawCustomResource {
   metadata?: { name?: string; namespace?: string };
+  spec?: { source?: { type?: string; mysql?: { host?: unknown; port?: unknown } } };
   status?: { conditions?: Condition[]; desired?: number; ready?: number; failed?: number };
 }
 
@@ -92,6 +99,123 @@ export async function collectTenants(ctx: CollectContext): Promise<SourceResult<
   return succeeded(summary, listed.elapsedMs);
 }
 
+/** Distinct Services whose endpoints are read per collection, at most. */
+export const DATASOURCE_SERVICES_READ = 20;
+export const DEFAULT_MYSQL_PORT = 3306;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Second labels that make `a.b` a public or VPC name rather than `service.namespace`. */
+const NOT_NAMESPACES = new Set([
+  'com',
+  'net',
+  'org',
+  'io',
+  'dev',
+  'cloud',
+  'internal',
+  'local',
+  'localdomain',
+  'aws',
+]);
+
+/**
+ * Where a registry's host points, as a pod's resolver (search `<ns>.svc.cluster.local svc.cluster.local
+ * cluster.local`) reads it: a Service of this cluster (`name`, `name.namespace`, `name.namespace.svc`,
+ * `name.namespace.svc.cluster.local`) or anything else (an IP address, another DNS name).
+ * `ambiguous` marks `a.b`, which is a Service only if one exists.
+ */
+export function datasourceScope(
+  host: string,
+  registryNamespace: string,
+): { scope: 'external' } | { scope: 'cluster'; namespace: string; name: string; ambiguous: boolean } {
+  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':') || name === 'localhost')
+    return { scope: 'external' };
+  const labels = name.split('.');
+  if (!labels.every((l) => DNS_LABEL.test(l))) return { scope: 'external' };
+  const [service, namespace, ...rest] = labels as [string, ...string[]];
+  const suffix = rest.join('.');
+  if (labels.length === 1)
+    return { scope: 'cluster', namespace: registryNamespace, name: service, ambiguous: false };
+  if (namespace && (suffix === 'svc' || suffix === 'svc.cluster.local'))
+    return { scope: 'cluster', namespace, name: service, ambiguous: false };
+  if (namespace && labels.length === 2 && !NOT_NAMESPACES.has(namespace))
+    return { scope: 'cluster', namespace, name: service, ambiguous: true };
+  return { scope: 'external' };
+}
+
+function readDatasource(r: RawCustomResource): (DatasourceTarget & { ambiguous?: boolean }) | undefined {
+  const source = r.spec?.source;
+  const host = source?.mysql?.host;
+  if (typeof host !== 'string' || !host.trim()) return undefined;
+  const rawPort = source?.mysql?.port;
+  const port =
+    typeof rawPort === 'number'
+      ? rawPort
+      : typeof rawPort === 'string' && /^\d+$/.test(rawPort)
+        ? Number(rawPort)
+        : DEFAULT_MYSQL_PORT;
+  const where = datasourceScope(host, r.metadata?.namespace ?? 'default');
+  const target: DatasourceTarget & { ambiguous?: boolean } = {
+    type: typeof source?.type === 'string' && source.type ? source.type : source?.mysql ? 'mysql' : 'unknown',
+    host: host.trim().slice(0, 253),
+    port,
+    scope: where.scope,
+  };
+  if (where.scope === 'cluster') {
+    target.service = {
+      namespace: where.namespace,
+      name: where.name,
+      exists: false,
+      readyEndpoints: 0,
+      notReadyEndpoints: 0,
+    };
+    if (where.ambiguous) target.ambiguous = true;
+  }
+  return target;
+}
+
+/** Reads the endpoints of the Services registries point at (each once, at most DATASOURCE_SERVICES_READ). */
+async function resolveDatasources(ctx: CollectContext, registries: RegistryStatus[]): Promise<void> {
+  const targets = registries.flatMap((r) => (r.datasource?.service ? [r.datasource] : []));
+  const keys = [...new Set(targets.map((t) => `${t.service?.namespace}/${t.service?.name}`))];
+  const read = new Map(
+    await Promise.all(
+      keys.slice(0, DATASOURCE_SERVICES_READ).map(async (key) => {
+        const [namespace = '', name = ''] = key.split('/');
+        return [key, await readServiceEndpoints(ctx.reader, namespace, name)] as const;
+      }),
+    ),
+  );
+  for (const target of targets) {
+    const { namespace, name } = target.service as { namespace: string; name: string };
+    const ambiguous = (target as { ambiguous?: boolean }).ambiguous === true;
+    delete (target as { ambiguous?: boolean }).ambiguous;
+    const found = read.get(`${namespace}/${name}`);
+    if (!found) {
+      target.service = {
+        namespace,
+        name,
+        error: `not read: more than ${DATASOURCE_SERVICES_READ} datasource Services`,
+      };
+    } else if ('error' in found) {
+      target.service = { namespace, name, error: found.error };
+    } else if (!found.exists && ambiguous) {
+      // `a.b` with no Service b/a: the resolver falls through to the outside world.
+      target.scope = 'external';
+      delete target.service;
+    } else {
+      target.service = {
+        namespace,
+        name,
+        exists: found.exists,
+        readyEndpoints: found.exists ? found.ready : 0,
+        notReadyEndpoints: found.exists ? found.notReady : 0,
+      };
+    }
+  }
+}
+
 export async function collectRegistries(ctx: CollectContext): Promise<SourceResult<RegistryStatus[]>> {
   const listed = await listAll<RawCustomResource, RegistryStatus>(
     ctx.reader,
@@ -102,6 +226,7 @@ export async function collectRegistries(ctx: CollectContext): Promise<SourceResu
       const desired = num(r.status?.desired);
       const readyCount = num(r.status?.ready);
       const failedCount = num(r.status?.failed);
+      const datasource = readDatasource(r);
       return {
         namespace: r.metadata?.namespace ?? '',
         name: r.metadata?.name ?? '',
@@ -118,11 +243,14 @@ export async function collectRegistries(ctx: CollectContext): Promise<SourceResu
               },
             }
           : {}),
+        ...(datasource ? { datasource } : {}),
       };
     },
   );
   if (!listed.ok) return explainMissing(ctx, ctx.operator.crds.registry.plural, listed);
-  return succeeded(listed.data.items, listed.elapsedMs);
+  const started = Date.now();
+  await resolveDatasources(ctx, listed.data.items);
+  return succeeded(listed.data.items, listed.elapsedMs + (Date.now() - started));
 }
 
 export async function collectTemplates(ctx: CollectContext): Promise<SourceResult<TemplateStatus[]>> {
