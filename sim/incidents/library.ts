@@ -43,15 +43,30 @@ export interface Incident {
   description: string;
   metrics: Omit<MetricScenario, 'name' | 'expected'>;
   fixture: () => ClusterFixture;
+  /**
+   * Set when the trouble is the checker's own access, not the cluster: `forbidden` when the checker is
+   * authenticated but allowed nothing beyond /livez, /readyz and /healthz (an EKS access entry whose group
+   * no role is bound to: k8s/checker-rbac.yaml not applied), `unreachable` when it cannot reach the API
+   * server at all. The report must say that the checker is not allowed (or cannot reach), with the remedy,
+   * and name none of the runbook's causes: `cause` is then `none`.
+   */
+  checker?: 'forbidden' | 'unreachable';
 }
 
-const NS = operatorNames().namespace;
-const POD = operatorPod('tenant-operator', 'x7k2p').metadata.name;
-const LOG_KEY = `${NS}/${POD}/manager`;
+export const NS = operatorNames().namespace;
+export const POD = operatorPod('tenant-operator', 'x7k2p').metadata.name;
+export const LOG_KEY = `${NS}/${POD}/manager`;
 
 const BASE = BASELINE_RATES;
-const FIRING: Rates = { success: 8, error: 2, crTotal: 10, crErrors: 2, rest200: 20, workqueueDepth: 60 };
-const firing = (extra: Rates = {}): Incident['metrics'] => ({
+export const FIRING: Rates = {
+  success: 8,
+  error: 2,
+  crTotal: 10,
+  crErrors: 2,
+  rest200: 20,
+  workqueueDepth: 60,
+};
+export const firing = (extra: Rates = {}): Incident['metrics'] => ({
   phases: [
     { from: -3600, rates: BASE },
     { from: -40 * 60, rates: { ...FIRING, ...extra } },
@@ -101,7 +116,7 @@ function withLogs(
 }
 
 /** Everyday noise every scenario carries. */
-function noisy(fixture: ClusterFixture): ClusterFixture {
+export function noisy(fixture: ClusterFixture): ClusterFixture {
   fixture.objects.push(
     event({
       namespace: 'kube-system',
@@ -126,7 +141,7 @@ function noisy(fixture: ClusterFixture): ClusterFixture {
   return fixture;
 }
 
-function replaceObject(
+export function replaceObject(
   fixture: ClusterFixture,
   kind: string,
   name: string,
@@ -760,10 +775,13 @@ export function incidentFixture(incident: Incident, at: Date | number): ClusterF
 }
 
 /** The real Prometheus with every incident's metrics backfilled, each ending at `timeOf(i)`. */
-export function startIncidentPrometheus(timeOf: (i: number) => number): Promise<PrometheusServer> {
+export function startIncidentPrometheus(
+  timeOf: (i: number) => number,
+  incidents: Incident[] = INCIDENTS,
+): Promise<PrometheusServer> {
   return startPrometheus(
     openMetricsBackfill(
-      INCIDENTS.map((incident, i) => ({
+      incidents.map((incident, i) => ({
         scenario: { name: incident.name, expected: { verdict: 'ok', blind: false }, ...incident.metrics },
         t: timeOf(i),
       })),

@@ -1005,3 +1005,649 @@ export function healthyCluster(options: OperatorClusterOptions = {}): ClusterFix
     ),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The rest of a real EKS cluster: system pods and their controllers, Services with their Endpoints and
+// EndpointSlices, volumes, webhooks, leases and RBAC objects, and events with all their fields. The
+// checker's collectors need not read all of these: they are what `kubectl` would show an engineer.
+// ---------------------------------------------------------------------------------------------------
+
+export interface ContainerSpec extends ContainerState {
+  name: string;
+  image: string;
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+  ports?: { containerPort: number; name?: string; protocol?: string }[];
+  args?: string[];
+  env?: { name: string; value: string }[];
+}
+
+/** Any pod, with its owner, node, IP and containers as the kubelet reports them. */
+export function pod(p: {
+  namespace: string;
+  name: string;
+  labels?: Record<string, string>;
+  owner?: { kind: string; name: string; apiVersion?: string };
+  nodeName?: string;
+  podIP?: string;
+  hostNetwork?: boolean;
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  createdSecondsAgo?: number;
+  containers: ContainerSpec[];
+  /** Extra pod conditions (PodScheduled False with its reason, for a pending pod). */
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  volumes?: Record<string, unknown>[];
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
+  priorityClassName?: string;
+}): KubeObject {
+  const created = p.createdSecondsAgo ?? 86_400;
+  const phase = p.phase ?? 'Running';
+  const allReady = phase === 'Running' && p.containers.every((c) => c.ready ?? true);
+  const scheduled = p.nodeName !== undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: p.name,
+      namespace: p.namespace,
+      labels: p.labels ?? {},
+      creationTimestamp: ago(created),
+      ...(p.owner
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: p.owner.apiVersion ?? 'apps/v1',
+                kind: p.owner.kind,
+                name: p.owner.name,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          }
+        : {}),
+    },
+    spec: {
+      ...(p.nodeName ? { nodeName: p.nodeName } : {}),
+      ...(p.hostNetwork ? { hostNetwork: true } : {}),
+      ...(p.nodeSelector ? { nodeSelector: p.nodeSelector } : {}),
+      ...(p.tolerations ? { tolerations: p.tolerations } : {}),
+      ...(p.priorityClassName ? { priorityClassName: p.priorityClassName } : {}),
+      ...(p.volumes ? { volumes: p.volumes } : {}),
+      containers: p.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        ...(c.args ? { args: c.args } : {}),
+        ...(c.env ? { env: c.env } : {}),
+        ...(c.ports ? { ports: c.ports } : {}),
+        resources: {
+          ...(c.requests ? { requests: c.requests } : {}),
+          ...(c.limits ? { limits: c.limits } : {}),
+        },
+      })),
+    },
+    status: {
+      phase,
+      ...(p.podIP ? { podIP: p.podIP, podIPs: [{ ip: p.podIP }] } : {}),
+      ...(p.hostNetwork && p.podIP ? { hostIP: p.podIP } : {}),
+      ...(scheduled ? { startTime: ago(created) } : {}),
+      conditions: [
+        { type: 'PodScheduled', status: scheduled ? 'True' : 'False' },
+        ...(scheduled
+          ? [
+              { type: 'Initialized', status: 'True' },
+              { type: 'ContainersReady', status: allReady ? 'True' : 'False' },
+              { type: 'Ready', status: allReady ? 'True' : 'False' },
+            ]
+          : []),
+      ]
+        .filter((c) => !(p.conditions ?? []).some((extra) => extra.type === c.type))
+        .concat(p.conditions ?? []),
+      ...(scheduled
+        ? {
+            containerStatuses: p.containers.map((c) => ({
+              name: c.name,
+              image: c.image,
+              ready: phase === 'Running' && (c.ready ?? true),
+              started: c.state ? 'running' in c.state : true,
+              restartCount: c.restartCount ?? 0,
+              state: c.state ?? { running: { startedAt: ago(created) } },
+              lastState: c.lastState ?? {},
+            })),
+          }
+        : {}),
+    },
+  };
+}
+
+/** A Deployment, StatefulSet or DaemonSet with its status counts. */
+export function workload(w: {
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  namespace: string;
+  name: string;
+  labels?: Record<string, string>;
+  replicas: number;
+  ready: number;
+  updated?: number;
+  generation?: number;
+  observedGeneration?: number;
+  createdSecondsAgo?: number;
+  conditions?: { type: string; status: string; reason?: string; message?: string; secondsAgo?: number }[];
+  template?: Record<string, unknown>;
+  annotations?: Record<string, string>;
+}): KubeObject {
+  const generation = w.generation ?? 1;
+  const status =
+    w.kind === 'DaemonSet'
+      ? {
+          desiredNumberScheduled: w.replicas,
+          currentNumberScheduled: w.replicas,
+          numberReady: w.ready,
+          numberAvailable: w.ready,
+          numberUnavailable: w.replicas - w.ready || undefined,
+          updatedNumberScheduled: w.updated ?? w.replicas,
+          observedGeneration: w.observedGeneration ?? generation,
+        }
+      : {
+          replicas: w.replicas,
+          readyReplicas: w.ready,
+          availableReplicas: w.ready,
+          updatedReplicas: w.updated ?? w.replicas,
+          ...(w.kind === 'StatefulSet' ? { currentReplicas: w.replicas } : {}),
+          observedGeneration: w.observedGeneration ?? generation,
+          ...(w.conditions
+            ? {
+                conditions: w.conditions.map((c) => ({
+                  type: c.type,
+                  status: c.status,
+                  ...(c.reason ? { reason: c.reason } : {}),
+                  ...(c.message ? { message: c.message } : {}),
+                  lastUpdateTime: ago(c.secondsAgo ?? 3600),
+                  lastTransitionTime: ago(c.secondsAgo ?? 3600),
+                })),
+              }
+            : {}),
+        };
+  return {
+    apiVersion: 'apps/v1',
+    kind: w.kind,
+    metadata: {
+      name: w.name,
+      namespace: w.namespace,
+      labels: w.labels ?? {},
+      ...(w.annotations ? { annotations: w.annotations } : {}),
+      creationTimestamp: ago(w.createdSecondsAgo ?? 40 * 86_400),
+      generation,
+    },
+    spec: {
+      ...(w.kind === 'DaemonSet' ? {} : { replicas: w.replicas }),
+      selector: { matchLabels: w.labels ?? {} },
+      ...(w.template ? { template: w.template } : {}),
+    },
+    status,
+  };
+}
+
+export function serviceObject(s: {
+  namespace: string;
+  name: string;
+  clusterIP?: string;
+  type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  externalName?: string;
+  selector?: Record<string, string>;
+  ports?: { name?: string; port: number; targetPort?: number | string; protocol?: string }[];
+  labels?: Record<string, string>;
+  createdSecondsAgo?: number;
+  publishNotReadyAddresses?: boolean;
+}): KubeObject {
+  const type = s.type ?? 'ClusterIP';
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: s.name,
+      namespace: s.namespace,
+      labels: s.labels ?? {},
+      creationTimestamp: ago(s.createdSecondsAgo ?? 40 * 86_400),
+    },
+    spec: {
+      type,
+      ...(type === 'ExternalName'
+        ? { externalName: s.externalName }
+        : {
+            clusterIP: s.clusterIP ?? 'None',
+            clusterIPs: [s.clusterIP ?? 'None'],
+            ipFamilies: ['IPv4'],
+            sessionAffinity: 'None',
+          }),
+      ...(s.selector ? { selector: s.selector } : {}),
+      ...(s.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+      ports: (s.ports ?? []).map((p) => ({
+        ...(p.name ? { name: p.name } : {}),
+        port: p.port,
+        targetPort: p.targetPort ?? p.port,
+        protocol: p.protocol ?? 'TCP',
+      })),
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
+export interface EndpointAddress {
+  ip: string;
+  nodeName?: string;
+  /** The pod behind the address. */
+  pod?: string;
+}
+
+/**
+ * A Service's Endpoints and its EndpointSlice, as the endpoints controllers write them: ready
+ * addresses and not-ready ones. No address at all means the Service has no endpoints.
+ */
+export function endpointsFor(e: {
+  namespace: string;
+  service: string;
+  ready: EndpointAddress[];
+  notReady?: EndpointAddress[];
+  ports: { name?: string; port: number; protocol?: string }[];
+  secondsAgo?: number;
+}): KubeObject[] {
+  const notReady = e.notReady ?? [];
+  const address = (a: EndpointAddress) => ({
+    ip: a.ip,
+    ...(a.nodeName ? { nodeName: a.nodeName } : {}),
+    ...(a.pod ? { targetRef: { kind: 'Pod', name: a.pod, namespace: e.namespace } } : {}),
+  });
+  const ports = e.ports.map((p) => ({
+    ...(p.name ? { name: p.name } : {}),
+    port: p.port,
+    protocol: p.protocol ?? 'TCP',
+  }));
+  const touched = ago(e.secondsAgo ?? 3600);
+  const endpoints: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: {
+      name: e.service,
+      namespace: e.namespace,
+      creationTimestamp: ago(40 * 86_400),
+      annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': touched },
+    },
+    subsets:
+      e.ready.length + notReady.length === 0
+        ? []
+        : [
+            {
+              ...(e.ready.length > 0 ? { addresses: e.ready.map(address) } : {}),
+              ...(notReady.length > 0 ? { notReadyAddresses: notReady.map(address) } : {}),
+              ports,
+            },
+          ],
+  };
+  const slice: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: `${e.service}-${(e.service.length * 7919).toString(36).slice(0, 5)}`,
+      namespace: e.namespace,
+      labels: {
+        'kubernetes.io/service-name': e.service,
+        'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+      },
+      creationTimestamp: ago(40 * 86_400),
+      annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': touched },
+    },
+    addressType: 'IPv4',
+    endpoints: [
+      ...e.ready.map((a) => ({ a, ready: true })),
+      ...notReady.map((a) => ({ a, ready: false })),
+    ].map(({ a, ready }) => ({
+      addresses: [a.ip],
+      conditions: { ready, serving: ready, terminating: false },
+      ...(a.nodeName ? { nodeName: a.nodeName } : {}),
+      ...(a.pod ? { targetRef: { kind: 'Pod', name: a.pod, namespace: e.namespace } } : {}),
+    })),
+    ports,
+  };
+  return [endpoints, slice];
+}
+
+export function configMap(
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+  options: { labels?: Record<string, string>; createdSecondsAgo?: number; modifiedSecondsAgo?: number } = {},
+): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name,
+      namespace,
+      labels: options.labels ?? {},
+      creationTimestamp: ago(options.createdSecondsAgo ?? 40 * 86_400),
+      ...(options.modifiedSecondsAgo !== undefined
+        ? {
+            managedFields: [
+              {
+                manager: 'kubectl-edit',
+                operation: 'Update',
+                apiVersion: 'v1',
+                time: ago(options.modifiedSecondsAgo),
+                fieldsType: 'FieldsV1',
+                fieldsV1: { 'f:data': { 'f:Corefile': {} } },
+              },
+            ],
+          }
+        : {}),
+    },
+    data,
+  };
+}
+
+export function storageClass(s: {
+  name: string;
+  provisioner: string;
+  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer';
+  parameters?: Record<string, string>;
+  isDefault?: boolean;
+  allowVolumeExpansion?: boolean;
+}): KubeObject {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: {
+      name: s.name,
+      creationTimestamp: ago(40 * 86_400),
+      ...(s.isDefault ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
+    },
+    provisioner: s.provisioner,
+    parameters: s.parameters ?? {},
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: s.volumeBindingMode ?? 'WaitForFirstConsumer',
+    allowVolumeExpansion: s.allowVolumeExpansion ?? true,
+  };
+}
+
+export function persistentVolumeClaim(c: {
+  namespace: string;
+  name: string;
+  storageClassName: string;
+  request: string;
+  phase: 'Pending' | 'Bound' | 'Lost';
+  volumeName?: string;
+  createdSecondsAgo?: number;
+  /** The provisioner the PV controller is waiting for (annotation volume.kubernetes.io/storage-provisioner). */
+  provisioner?: string;
+  selectedNode?: string;
+  labels?: Record<string, string>;
+}): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: c.name,
+      namespace: c.namespace,
+      labels: c.labels ?? {},
+      creationTimestamp: ago(c.createdSecondsAgo ?? 86_400),
+      annotations: {
+        ...(c.provisioner
+          ? {
+              'volume.beta.kubernetes.io/storage-provisioner': c.provisioner,
+              'volume.kubernetes.io/storage-provisioner': c.provisioner,
+            }
+          : {}),
+        ...(c.selectedNode ? { 'volume.kubernetes.io/selected-node': c.selectedNode } : {}),
+        ...(c.phase === 'Bound'
+          ? { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' }
+          : {}),
+      },
+      finalizers: ['kubernetes.io/pvc-protection'],
+    },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: c.request } },
+      storageClassName: c.storageClassName,
+      volumeMode: 'Filesystem',
+      ...(c.volumeName ? { volumeName: c.volumeName } : {}),
+    },
+    status: {
+      phase: c.phase,
+      ...(c.phase === 'Bound' ? { accessModes: ['ReadWriteOnce'], capacity: { storage: c.request } } : {}),
+    },
+  };
+}
+
+export function persistentVolume(v: {
+  name: string;
+  claim: { namespace: string; name: string };
+  storageClassName: string;
+  capacity: string;
+  volumeHandle: string;
+  zone: string;
+  phase?: 'Bound' | 'Released' | 'Available' | 'Failed';
+  createdSecondsAgo?: number;
+}): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: {
+      name: v.name,
+      creationTimestamp: ago(v.createdSecondsAgo ?? 30 * 86_400),
+      annotations: { 'pv.kubernetes.io/provisioned-by': 'ebs.csi.aws.com' },
+      finalizers: ['kubernetes.io/pv-protection', 'external-attacher/ebs-csi-aws-com'],
+    },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      capacity: { storage: v.capacity },
+      claimRef: { kind: 'PersistentVolumeClaim', namespace: v.claim.namespace, name: v.claim.name },
+      csi: { driver: 'ebs.csi.aws.com', fsType: 'ext4', volumeHandle: v.volumeHandle },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [
+            {
+              matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [v.zone] }],
+            },
+          ],
+        },
+      },
+      persistentVolumeReclaimPolicy: 'Delete',
+      storageClassName: v.storageClassName,
+      volumeMode: 'Filesystem',
+    },
+    status: { phase: v.phase ?? 'Bound' },
+  };
+}
+
+export interface WebhookSpec {
+  name: string;
+  service?: { namespace: string; name: string; path: string; port?: number };
+  url?: string;
+  failurePolicy?: 'Fail' | 'Ignore';
+  rules: { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] }[];
+  namespaceSelector?: Record<string, unknown>;
+  objectSelector?: Record<string, unknown>;
+  timeoutSeconds?: number;
+}
+
+export function webhookConfiguration(
+  kind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration',
+  name: string,
+  webhooks: WebhookSpec[],
+  options: { createdSecondsAgo?: number; labels?: Record<string, string> } = {},
+): KubeObject {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind,
+    metadata: {
+      name,
+      labels: options.labels ?? {},
+      creationTimestamp: ago(options.createdSecondsAgo ?? 40 * 86_400),
+      generation: 1,
+    },
+    webhooks: webhooks.map((w) => ({
+      name: w.name,
+      admissionReviewVersions: ['v1'],
+      clientConfig: w.service
+        ? {
+            service: {
+              namespace: w.service.namespace,
+              name: w.service.name,
+              path: w.service.path,
+              port: w.service.port ?? 443,
+            },
+            caBundle:
+              'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwK',
+          }
+        : { url: w.url },
+      failurePolicy: w.failurePolicy ?? 'Fail',
+      matchPolicy: 'Equivalent',
+      namespaceSelector: w.namespaceSelector ?? {},
+      objectSelector: w.objectSelector ?? {},
+      rules: w.rules.map((r) => ({ ...r, scope: '*' })),
+      sideEffects: 'None',
+      timeoutSeconds: w.timeoutSeconds ?? 10,
+      ...(kind === 'MutatingWebhookConfiguration' ? { reinvocationPolicy: 'Never' } : {}),
+    })),
+  };
+}
+
+/** A coordination.k8s.io Lease (leader election, or a node's heartbeat). */
+export function lease(l: {
+  namespace: string;
+  name: string;
+  holder: string;
+  renewSecondsAgo: number;
+  acquiredSecondsAgo?: number;
+  durationSeconds?: number;
+  transitions?: number;
+}): KubeObject {
+  const micro = (s: number) => ago(s).replace('Z', '000Z');
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: l.name, namespace: l.namespace, creationTimestamp: ago(40 * 86_400) },
+    spec: {
+      holderIdentity: l.holder,
+      leaseDurationSeconds: l.durationSeconds ?? 15,
+      acquireTime: micro(l.acquiredSecondsAgo ?? 2 * 86_400),
+      renewTime: micro(l.renewSecondsAgo),
+      leaseTransitions: l.transitions ?? 3,
+    },
+  };
+}
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/** A ClusterRole; `modified` records who last wrote it and when (its managedFields), as `kubectl get -o yaml --show-managed-fields` shows. */
+export function clusterRole(
+  name: string,
+  rules: PolicyRule[],
+  modified?: { manager: string; secondsAgo: number },
+): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: {
+      name,
+      creationTimestamp: ago(30 * 86_400),
+      labels: { 'app.kubernetes.io/name': 'tenant-operator', 'app.kubernetes.io/managed-by': 'kustomize' },
+      ...(modified
+        ? {
+            managedFields: [
+              {
+                manager: modified.manager,
+                operation: 'Update',
+                apiVersion: 'rbac.authorization.k8s.io/v1',
+                time: ago(modified.secondsAgo),
+                fieldsType: 'FieldsV1',
+                fieldsV1: { 'f:rules': {} },
+              },
+            ],
+          }
+        : {}),
+    },
+    rules,
+  };
+}
+
+export function roleBinding(b: {
+  kind: 'ClusterRoleBinding' | 'RoleBinding';
+  name: string;
+  namespace?: string;
+  role: { kind: 'ClusterRole' | 'Role'; name: string };
+  subjects: { kind: 'ServiceAccount' | 'Group' | 'User'; name: string; namespace?: string }[];
+  createdSecondsAgo?: number;
+}): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: b.kind,
+    metadata: {
+      name: b.name,
+      ...(b.namespace ? { namespace: b.namespace } : {}),
+      creationTimestamp: ago(b.createdSecondsAgo ?? 30 * 86_400),
+    },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: b.role.kind, name: b.role.name },
+    subjects: b.subjects.map((s) => ({
+      kind: s.kind,
+      name: s.name,
+      ...(s.namespace ? { namespace: s.namespace } : {}),
+      ...(s.kind === 'ServiceAccount' ? {} : { apiGroup: 'rbac.authorization.k8s.io' }),
+    })),
+  };
+}
+
+/**
+ * An event with every field `kubectl get events -o yaml` shows: first and last time, count, the
+ * component (and host) that reported it, the involved object's API version.
+ */
+export function eventOf(e: {
+  namespace: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  kind: string;
+  name: string;
+  objectNamespace?: string | null;
+  apiVersion?: string;
+  /** Seconds ago the event was last seen, and first seen (defaults to the last). */
+  lastSecondsAgo: number;
+  firstSecondsAgo?: number;
+  count?: number;
+  component: string;
+  host?: string;
+}): KubeObject {
+  const first = e.firstSecondsAgo ?? e.lastSecondsAgo;
+  // Event names are the object's name and a unique suffix: a hash of what tells events apart.
+  let hash = 2166136261;
+  for (const ch of `${e.reason}/${e.message}/${first}/${e.lastSecondsAgo}`)
+    hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619);
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: {
+      name: `${e.name}.${(hash >>> 0).toString(16).padStart(8, '0')}${(first % 256).toString(16).padStart(2, '0')}`,
+      namespace: e.namespace,
+      creationTimestamp: ago(first),
+    },
+    involvedObject: {
+      kind: e.kind,
+      name: e.name,
+      ...(e.objectNamespace === null ? {} : { namespace: e.objectNamespace ?? e.namespace }),
+      ...(e.apiVersion ? { apiVersion: e.apiVersion } : {}),
+    },
+    reason: e.reason,
+    message: e.message,
+    type: e.type,
+    count: e.count ?? 1,
+    firstTimestamp: ago(first),
+    lastTimestamp: ago(e.lastSecondsAgo),
+    source: { component: e.component, ...(e.host ? { host: e.host } : {}) },
+    reportingComponent: e.component,
+    reportingInstance: e.host ?? '',
+  };
+}

@@ -81,6 +81,13 @@ export interface ClusterFixture {
   upstreams?: Record<string, string>;
   /** API groups whose CRDs are installed; by default those of the custom resources in `objects`. */
   crdGroups?: string[];
+  /**
+   * The caller (the checker) is authenticated but bound to no role, as with an EKS access entry whose
+   * Kubernetes group has no RoleBinding: every request is refused with the authorizer's 403, except what
+   * every authenticated user may read (discovery, /version, and the health endpoints /livez, /readyz,
+   * /healthz of system:public-info-viewer). `user` is the name the authorizer prints.
+   */
+  deniedReads?: { user: string };
 }
 
 export interface RecordedRequest {
@@ -266,6 +273,46 @@ function table(items: KubeObject[], type: ResourceType, listMeta: Record<string,
   };
 }
 
+/**
+ * What every authenticated user may do: discovery, /version and the health endpoints
+ * (system:discovery, system:public-info-viewer), and review its own access (system:basic-user).
+ */
+const PUBLIC_PATH =
+  /^\/(?:livez|readyz|healthz)(?:\/.*)?$|^\/version\/?$|^\/api(?:\/v1)?\/?$|^\/apis(?:\/[^/]+(?:\/[^/]+)?)?\/?$|^\/openapi\/|^\/apis\/authorization\.k8s\.io\/v1\/selfsubject(?:access|rules)reviews$|^\/apis\/authentication\.k8s\.io\/v1\/selfsubjectreviews$/;
+
+/** The API server's 403 for a caller bound to no role (k8s.io/apiserver's forbiddenMessage), or undefined if public. */
+function forbidden(user: string, method: string, url: URL): Record<string, unknown> | undefined {
+  if (PUBLIC_PATH.test(url.pathname)) return undefined;
+  const match = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/(.*)$/.exec(url.pathname);
+  const verbOf = (named: boolean) =>
+    method === 'POST'
+      ? 'create'
+      : method === 'GET'
+        ? named
+          ? 'get'
+          : url.searchParams.get('watch') === 'true'
+            ? 'watch'
+            : 'list'
+        : method.toLowerCase();
+  if (!match) {
+    const message = `forbidden: User "${user}" cannot ${method === 'GET' ? 'get' : method.toLowerCase()} path "${url.pathname}"`;
+    return { ...status(403, 'Forbidden', message), details: {} };
+  }
+  const group = match[2] ?? '';
+  const segments = (match[4] ?? '').split('/').filter(Boolean);
+  const namespaced = segments[0] === 'namespaces' && segments.length >= 3;
+  const namespace = namespaced ? segments[1] : undefined;
+  const [plural = '', name, ...sub] = namespaced ? segments.slice(2) : segments;
+  const resource = sub.length > 0 ? `${plural}/${sub.join('/')}` : plural;
+  const qualified = group ? `${plural}.${group}` : plural;
+  const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
+  const message = `${qualified}${name ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verbOf(name !== undefined)} resource "${resource}" in API group "${group}" ${scope}`;
+  return {
+    ...status(403, 'Forbidden', message),
+    details: { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: plural },
+  };
+}
+
 function apiVersionOf(type: ResourceType): string {
   return groupVersion(type);
 }
@@ -369,6 +416,10 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
       byCertificate ||
       (fixture.authenticate ? await fixture.authenticate(bearer).catch(() => false) : tokens.has(bearer));
     if (!authenticated) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+    if (fixture.deniedReads) {
+      const denied = forbidden(fixture.deniedReads.user, method, url);
+      if (denied) return send(403, denied);
+    }
 
     const upstream = Object.entries(fixture.upstreams ?? {}).find(([prefix]) =>
       url.pathname.startsWith(prefix),

@@ -1,0 +1,87 @@
+/**
+ * The incidents written blind (sim/incidents/blind.ts: written from the runbook, the operator's code
+ * and real error messages before the checker was run on them), end to end like the library: the
+ * simulator as the cluster, the real Prometheus as the metrics, one whole cycle. The top cause must be
+ * right; where the trouble is the checker's own access, no runbook cause may be named.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeconfigConnector } from '../lambda/collect/connectors.js';
+import { promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
+import { parseConfig } from '../lambda/config.js';
+import { runCycle } from '../lambda/cycle.js';
+import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
+import { FileRunStore } from '../lambda/sinks/file-store.js';
+import { MemoryNotifier } from '../lambda/sinks/notifier.js';
+import { BLIND_INCIDENTS } from '../sim/incidents/blind.js';
+import {
+  type Incident,
+  incidentFixture,
+  incidentTimes,
+  startIncidentPrometheus,
+} from '../sim/incidents/library.js';
+import { startSimulator } from '../sim/kube/server.js';
+import type { PrometheusServer } from '../sim/prometheus.js';
+import { collectorFor } from './helpers/ports.js';
+
+const config = parseConfig({
+  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'prometheus' } }],
+});
+const cluster = config.clusters[0] as (typeof config.clusters)[number];
+const timeOf = incidentTimes();
+const work = mkdtempSync(join(tmpdir(), 'blind-'));
+
+let prometheus: PrometheusServer;
+beforeAll(async () => {
+  prometheus = await startIncidentPrometheus(timeOf, BLIND_INCIDENTS);
+});
+afterAll(async () => {
+  await prometheus?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function cycle(incident: Incident, i: number) {
+  const sim = await startSimulator(incidentFixture(incident, timeOf(i) * 1000));
+  try {
+    return await runCycle(
+      {
+        collector: collectorFor(config, cluster, new KubeconfigConnector({ path: sim.kubeconfigPath }), () =>
+          promqlSource('prometheus', urlTransport(prometheus.url), {
+            operator: config.operator,
+            threshold: config.alert.threshold,
+            forSeconds: config.alert.for,
+          }),
+        ),
+        store: new FileRunStore(join(work, `runs-${i}`)),
+        bundles: new FileBundleStore(join(work, `bundles-${i}`)),
+        notifier: new MemoryNotifier(),
+      },
+      { config, cluster: cluster.name, budgetMs: 30_000, at: new Date(timeOf(i) * 1000) },
+    );
+  } finally {
+    await sim.close();
+  }
+}
+
+describe('the incidents written blind', () => {
+  it.each(BLIND_INCIDENTS.map((incident, i) => [incident.name, incident, i] as const))(
+    '%s',
+    async (_name, incident, i) => {
+      const result = await cycle(incident, i);
+      const ranked = result.verdict.causes.map((c) => `${c.id} ${c.confidence}`).join(', ');
+      if (incident.checker) {
+        expect(result.verdict.checker?.problem, ranked).toMatch(
+          incident.checker === 'forbidden' ? /forbidden/ : /unreachable/,
+        );
+        expect(
+          result.verdict.causes.filter((c) => c.id !== 'none'),
+          ranked,
+        ).toEqual([]);
+      } else {
+        expect(result.verdict.causes[0]?.id ?? 'none', `ranked: ${ranked}`).toBe(incident.cause);
+      }
+    },
+  );
+});
