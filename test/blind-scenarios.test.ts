@@ -70,7 +70,12 @@ describe('the incidents written blind', () => {
     '%s',
     async (_name, incident, i) => {
       const result = await cycle(incident, i);
-      const ranked = result.verdict.causes.map((c) => `${c.id} ${c.confidence}`).join(', ');
+      const ranked = [
+        result.verdict.causes.map((c) => `${c.id} ${c.confidence}`).join(', '),
+        ...result.findings
+          .filter((f) => f.status !== 'ok')
+          .map((f) => `  ${f.status} ${f.check} ${f.cause} ${f.weight.toFixed(2)} ${f.summary.slice(0, 160)}`),
+      ].join('\n');
       if (incident.checker) {
         expect(result.verdict.checker?.problem, ranked).toMatch(
           incident.checker === 'forbidden' ? /forbidden/ : /unreachable/,

@@ -16,6 +16,16 @@ export const MIN_CONFIDENCE = 0.3;
 /** "Nothing found" needs at least this share of the sources read. */
 export const MIN_COVERAGE_FOR_NONE = 0.7;
 
+/** Tenants or registries failing now, whatever the error rate says. */
+function failing(snapshot: ClusterSnapshot): boolean {
+  const tenants = snapshot.tenants.ok ? snapshot.tenants.data : undefined;
+  if (tenants && tenants.total > 0 && (tenants.total - tenants.byReady.True) / tenants.total > 0.1)
+    return true;
+  return snapshot.registries.ok
+    ? snapshot.registries.data.some((r) => r.readyCondition?.status === 'False' || (r.failed ?? 0) > 0)
+    : false;
+}
+
 export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], threshold: number): Verdict {
   const sources = Object.entries(sourceStates(snapshot));
   const unread = sources.filter(([, state]) => state !== 'ok').map(([name]) => name);
@@ -24,6 +34,9 @@ export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], th
   const metrics = snapshot.metrics.ok ? snapshot.metrics.data : undefined;
   const errorRate = metrics?.errorRate.state === 'ok' ? metrics.errorRate.value : null;
   const checker = checkerTrouble(snapshot);
+  // Nothing failing (the error rate below the threshold, no blind failures, tenants and registries
+  // ready): what the checks see is at most a risk, and counts half.
+  const quiet = errorRate !== null && errorRate <= threshold && !metrics?.alertBlind && !failing(snapshot);
 
   const byCause = new Map<CauseId, Finding[]>();
   for (const f of findings) {
@@ -38,7 +51,7 @@ export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], th
         .sort((a, b) => b.weight - a.weight)
         .flatMap((f) => [f.summary, ...f.evidence.slice(0, 2)])
         .slice(0, 6);
-      return { id, confidence: Math.round(combined * factor * 100) / 100, evidence };
+      return { id, confidence: Math.round(combined * factor * (quiet ? 0.5 : 1) * 100) / 100, evidence };
     })
     .filter((c) => c.confidence >= MIN_CONFIDENCE)
     .sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));

@@ -6,6 +6,7 @@
  */
 import type { Finding } from '../model/finding.js';
 import { percent } from '../model/format.js';
+import { evidenceOf } from './evidence.js';
 import { findings } from './finding.js';
 import type { Check } from './types.js';
 
@@ -83,6 +84,25 @@ export const apiServer: Check = (snapshot) => {
         weight: p95 > 2 ? 0.85 : 0.5,
       };
       out.push(p95 > 2 ? f.fail('control-plane-degraded', parts) : f.warn('control-plane-degraded', parts));
+    }
+  }
+  // The control plane's controllers hold leader-election leases: one not renewed for minutes has stalled.
+  if (snapshot.kubeSystem?.ok) {
+    const now = evidenceOf(snapshot).now.getTime();
+    for (const lease of snapshot.kubeSystem.data.controlPlaneLeases ?? []) {
+      const renewed = lease.renewTime ? Date.parse(lease.renewTime) : Number.NaN;
+      if (Number.isNaN(renewed)) continue;
+      const stale = now - renewed;
+      if (stale > Math.max(120, 8 * (lease.durationSeconds ?? 15)) * 1000)
+        out.push(
+          f.fail('control-plane-degraded', {
+            summary: `the ${lease.name} has not renewed its leader lease for ${Math.round(stale / 60_000)} minutes: it is stalled`,
+            evidence: [
+              `lease kube-system/${lease.name}: holder ${lease.holder ?? 'none'}, renewed ${lease.renewTime}`,
+            ],
+            weight: 0.9,
+          }),
+        );
     }
   }
   if (out.length === 0 || (out.length === 1 && out[0]?.status === 'ok' && health.ok))

@@ -9,7 +9,7 @@ import type { CauseId } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
 import { percent } from '../model/format.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
-import { volume } from './error-patterns.js';
+import { directCause, volume } from './error-patterns.js';
 import { type ErrorGroup, type Evidence, evidenceOf, quote, shareOf } from './evidence.js';
 import { type Findings, findings } from './finding.js';
 import type { Check } from './types.js';
@@ -59,10 +59,10 @@ function nodeFindings(snapshot: ClusterSnapshot, f: Findings): Finding[] {
   if (notReady.length > 0) {
     const share = notReady.length / nodes.length;
     out.push(
-      (share > 0.3 ? f.fail : f.warn)('network-instability', {
+      (share > 0.5 ? f.fail : f.warn)('network-instability', {
         summary: `${notReady.length} of ${nodes.length} nodes not ready`,
         evidence: notReady.map((n) => `${n.name}: Ready=${n.ready}`),
-        weight: share > 0.3 ? 0.45 : 0.2,
+        weight: share > 0.5 ? 0.4 : 0.2,
       }),
     );
   }
@@ -90,7 +90,8 @@ function nodeFindings(snapshot: ClusterSnapshot, f: Findings): Finding[] {
   );
   if (schedulable.length > 0 && full.length === schedulable.length) {
     out.push(
-      f.fail('cluster-capacity', {
+      // Full is a constraint, not a failure: FailedScheduling (eventFindings) says it bites.
+      f.warn('cluster-capacity', {
         summary: 'every schedulable node is fully requested',
         evidence: full
           .slice(0, 5)
@@ -98,7 +99,7 @@ function nodeFindings(snapshot: ClusterSnapshot, f: Findings): Finding[] {
             (n) =>
               `${n.name}: cpu ${percent((n.requested.cpu ?? 0) / (n.allocatable.cpu ?? 1))}, memory ${percent((n.requested.memory ?? 0) / (n.allocatable.memory ?? 1))} requested`,
           ),
-        weight: 0.55,
+        weight: 0.35,
       }),
     );
   }
@@ -182,43 +183,85 @@ function dnsFindings(snapshot: ClusterSnapshot, evidence: Evidence, f: Findings)
   return [weight >= 0.5 ? f.fail('dns-failure', parts) : f.warn('dns-failure', parts)];
 }
 
-/** What the scheduler, the provisioners and the autoscaler say, read for which constraint refuses. */
+/**
+ * What the scheduler, the provisioners, the controllers and the autoscaler say, read for which
+ * constraint refuses. Events where the failing tenants live weigh more than a bystander's.
+ */
 function eventFindings(evidence: Evidence, f: Findings): Finding[] {
   const out: Finding[] = [];
-  const byCause = new Map<CauseId, ErrorGroup[]>();
+  const byCause = new Map<CauseId, { weight: number; groups: ErrorGroup[] }>();
   const history: ErrorGroup[] = [];
+  const tenants = evidence.tenantNamespaces;
   for (const g of evidence.groups) {
     if (g.source !== 'events' && g.source !== 'tenants') continue;
     const cause =
       g.reading.signals.includes('scheduling') || g.reading.signals.includes('storage')
         ? schedulingCause(g.sample)
-        : undefined;
+        : g.source === 'events'
+          ? directCause(g)?.cause
+          : undefined;
     if (!cause) continue;
     if (g.timing === 'past') {
       history.push(g);
       continue;
     }
-    byCause.set(cause, [...(byCause.get(cause) ?? []), g]);
+    const namespace = g.event?.namespace;
+    const relevant =
+      g.source === 'tenants' || tenants.size === 0 || (namespace !== undefined && tenants.has(namespace));
+    const weight =
+      (relevant ? 1 : 0.45) * Math.min(0.9, 0.35 + 0.1 * g.subjects + Math.min(0.15, 0.01 * g.count));
+    const entry = byCause.get(cause) ?? { weight: 0, groups: [] };
+    entry.weight = 1 - (1 - entry.weight) * (1 - weight);
+    entry.groups.push(g);
+    byCause.set(cause, entry);
   }
-  for (const [cause, groups] of byCause) {
-    const count = groups.reduce((n, g) => n + g.count, 0);
+  for (const [cause, { weight, groups }] of byCause) {
     const objects = groups.reduce((n, g) => n + g.subjects, 0);
-    const weight = Math.min(0.9, 0.35 + 0.1 * objects + Math.min(0.2, 0.01 * count));
     const parts = {
-      summary: `${objects} objects cannot be placed or provisioned: ${cause === 'cluster-capacity' ? 'the cluster is out of room' : cause === 'storage-provisioning' ? 'their volumes cannot be provisioned' : 'no node satisfies their placement rules'}`,
+      summary: `${objects} objects cannot be created, placed or provisioned: ${
+        cause === 'cluster-capacity'
+          ? 'the cluster is out of room'
+          : cause === 'storage-provisioning'
+            ? 'their volumes cannot be provisioned'
+            : cause === 'pod-scheduling'
+              ? 'no node satisfies their placement rules'
+              : `the events state ${cause}`
+      }`,
       evidence: groups.slice(0, 4).map((g) => quote(g, evidence)),
-      weight,
+      weight: Math.min(0.92, weight),
     };
     out.push(weight >= 0.5 ? f.fail(cause, parts) : f.warn(cause, parts));
   }
   if (history.length > 0)
     out.push(
       f.ok({
-        summary: `${history.length} scheduling or provisioning warning(s) stopped before the errors began: history`,
+        summary: `${history.length} warning event(s) stopped before the errors began: history`,
         evidence: history.slice(0, 3).map((g) => quote(g, evidence)),
       }),
     );
   return out;
+}
+
+/** A CSI driver that is down is why volumes wait. */
+function csiFindings(snapshot: ClusterSnapshot, evidence: Evidence, f: Findings): Finding[] {
+  if (!snapshot.kubeSystem?.ok) return [];
+  const down = snapshot.kubeSystem.data.pods.filter(
+    (p) => /csi/i.test(`${p.app} ${p.name}`) && (!p.ready || p.waitingReason),
+  );
+  const waiting = evidence.groups.some((g) => g.timing !== 'past' && g.reading.signals.includes('storage'));
+  if (down.length === 0 || !waiting) return [];
+  return [
+    f.fail('storage-provisioning', {
+      summary: `the CSI driver is down while volumes wait to be provisioned`,
+      evidence: down
+        .slice(0, 3)
+        .map(
+          (p) =>
+            `${p.name}: ${p.ready ? 'ready' : 'not ready'}${p.waitingReason ? `, ${p.waitingReason}` : ''}, ${p.restartCount} restarts`,
+        ),
+      weight: 0.6,
+    }),
+  ];
 }
 
 export const clusterResources: Check = (snapshot) => {
@@ -229,6 +272,7 @@ export const clusterResources: Check = (snapshot) => {
     ...quotaFindings(snapshot, f),
     ...dnsFindings(snapshot, evidence, f),
     ...eventFindings(evidence, f),
+    ...csiFindings(snapshot, evidence, f),
   ];
   if (out.length === 0 && snapshot.nodes.ok)
     out.push(

@@ -26,6 +26,7 @@ const DIRECT: Partial<Record<ErrorSignal, { cause: CauseId; certainty: number }>
   etcd: { cause: 'etcd-degraded', certainty: 0.9 },
   'apiserver-unavailable': { cause: 'apiserver-unavailable', certainty: 0.85 },
   template: { cause: 'controller-bug', certainty: 0.85 },
+  invalid: { cause: 'controller-bug', certainty: 0.75 },
 };
 
 /** What a message states about the API server's own path. */
@@ -62,6 +63,18 @@ export function directCause(
   return apiServerCause(reading);
 }
 
+/**
+ * How much a kind of line counts: a failed reconcile fully, another error of the operator almost
+ * (partial failures are logged without "Reconciler error"), a warning less, an informational line
+ * (client-go's "Waited for ... due to client-side throttling") little.
+ */
+export function levelWeight(group: ErrorGroup): number {
+  if (group.reconcileErrors > 0) return 1;
+  if (group.level === 'error' || group.level === 'fatal' || group.level === 'panic') return 0.85;
+  if (group.level === 'warn') return 0.55;
+  return 0.3;
+}
+
 /** How much a failure of this size matters: a handful of errors is the noise of a busy cluster. */
 export function volume(group: ErrorGroup): number {
   const n = group.reconcileErrors > 0 ? group.reconcileErrors : group.count;
@@ -77,7 +90,7 @@ export const errorPatterns: Check = (snapshot) => {
   const out: Finding[] = [];
   const byCause = new Map<CauseId, { weight: number; groups: ErrorGroup[]; hints: Hints }>();
   const history: ErrorGroup[] = [];
-  let unexplained: ErrorGroup[] = [];
+  const unexplained: ErrorGroup[] = [];
   for (const group of logs) {
     const direct = directCause(group);
     if (group.timing === 'past') {
@@ -89,10 +102,11 @@ export const errorPatterns: Check = (snapshot) => {
       if (isError && group.reading.signals.length === 0 && !group.reading.database) unexplained.push(group);
       continue;
     }
-    // A failed reconcile counts fully; another logger's error line half.
-    const kind = group.reconcileErrors > 0 ? 1 : group.level === 'error' ? 0.6 : 0.45;
+    const kind = levelWeight(group);
     const share = shareOf(group, evidence, logs);
-    const weight = direct.certainty * kind * volume(group) * (0.4 + 0.6 * share);
+    // One tenant's repeated failure weighs less than the same count spread across many.
+    const spread = group.subjects === 0 || group.subjects >= 5 ? 1 : group.subjects >= 2 ? 0.8 : 0.55;
+    const weight = direct.certainty * kind * volume(group) * spread * (0.4 + 0.6 * share);
     const entry = byCause.get(direct.cause) ?? { weight: 0, groups: [], hints: {} };
     entry.weight = 1 - (1 - entry.weight) * (1 - weight);
     entry.groups.push(group);
@@ -103,7 +117,7 @@ export const errorPatterns: Check = (snapshot) => {
     const count = entry.groups.reduce((n, g) => n + g.count, 0);
     const strong = entry.weight >= 0.5;
     const parts = {
-      summary: `${count} log errors state ${cause === 'controller-bug' ? "a failure in the operator's own templates" : cause}`,
+      summary: `${count} log ${entry.groups.every((g) => g.level === 'info' || g.level === 'debug') ? 'lines' : 'errors'} state ${cause === 'controller-bug' ? "a failure in the operator's own logic" : cause}`,
       evidence: entry.groups.slice(0, 4).map((g) => quote(g, evidence)),
       weight: entry.weight,
       hints: entry.hints,
@@ -111,10 +125,12 @@ export const errorPatterns: Check = (snapshot) => {
     out.push(strong ? f.fail(cause, parts) : f.warn(cause, parts));
   }
   // Reconciler errors that nothing in them explains: the operator's own logic.
-  unexplained = unexplained.filter((g) => g.reconcileErrors > 0);
-  const unexplainedErrors = unexplained.reduce((n, g) => n + g.reconcileErrors, 0);
-  if (unexplainedErrors >= 5 && evidence.currentReconcileErrors > 0) {
-    const share = unexplainedErrors / evidence.currentReconcileErrors;
+  const failures = logs.filter((g) => g.timing !== 'past' && (g.level === 'error' || g.level === 'fatal'));
+  const failureCount = failures.reduce((n, g) => n + g.count, 0);
+  const unexplainedErrors = unexplained.reduce((n, g) => n + g.count, 0);
+  const objects = unexplained.reduce((n, g) => n + g.subjects, 0);
+  if (unexplainedErrors >= 5 && failureCount > 0 && objects >= 3) {
+    const share = unexplainedErrors / failureCount;
     if (share >= 0.3) {
       const parts = {
         summary: `${unexplainedErrors} failed reconciles state no infrastructure cause: the operator's own logic`,

@@ -61,11 +61,16 @@ export const errorRate: Check = (snapshot, { threshold }) => {
   // covers only the tail read, so it never contradicts the metrics into an "ok".
   if (snapshot.operatorLogs.ok) {
     const s = snapshot.operatorLogs.data.summary;
+    // Optimistic-lock conflicts are retried at once: noise, not failed reconciles.
+    const conflicts = s.patterns
+      .filter((p) => p.reconcileErrors > 0 && p.tags.includes('conflict'))
+      .reduce((n, p) => n + p.reconcileErrors, 0);
+    const failed = Math.max(0, s.reconcileErrors - conflicts);
     const total = s.reconcileErrors + s.reconcileOther;
     if (total > 0) {
-      const share = s.reconcileErrors / total;
+      const share = failed / total;
       const parts = {
-        summary: `logs: ${s.reconcileErrors} of ${total} reconcile lines in the tail are errors (${percent(share)})`,
+        summary: `logs: ${failed} of ${total} reconcile lines in the tail are errors (${percent(share)})${conflicts > 0 ? `, besides ${conflicts} update conflicts` : ''}`,
         evidence: [
           `last ${snapshot.operatorLogs.data.tailLines} lines per pod, ${s.lines} lines read`,
           ...(metricsAbove && share <= threshold

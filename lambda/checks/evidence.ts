@@ -30,6 +30,8 @@ export interface ErrorGroup {
 }
 
 export interface Evidence {
+  /** Namespaces of the tenants that are not ready (empty when none is): where their failures show. */
+  tenantNamespaces: ReadonlySet<string>;
   /** The instant the cycle evaluates at. */
   now: Date;
   /** When the errors began: the metrics' episode start, else the first failed reconcile in the logs. */
@@ -45,10 +47,12 @@ export interface Evidence {
   age(instant: string | undefined): string | undefined;
 }
 
-/** Grace around the onset: the first errors often precede the metric's episode by a rate window. */
-const ONSET_SLACK_MS = 15 * 60_000;
-/** Without an onset, what happened in the last hour is current. */
+/** Grace around the onset: the first errors precede the metric's episode by up to its 5-minute rate window. */
+const ONSET_SLACK_MS = 5 * 60_000;
+/** Where the logs' own onset is looked for, when the metrics give none. */
 const RECENT_MS = 60 * 60_000;
+/** Without any onset, what happened in the last quarter of an hour is current. */
+const CURRENT_MS = 15 * 60_000;
 
 const cache = new WeakMap<ClusterSnapshot, Evidence>();
 
@@ -88,7 +92,7 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
   const timingOf = (first: string | undefined, last: string | undefined): Timing => {
     const lastMs = parse(last) ?? parse(first);
     if (lastMs === undefined) return 'unknown';
-    const start = onsetMs !== undefined ? onsetMs - ONSET_SLACK_MS : now.getTime() - RECENT_MS;
+    const start = onsetMs !== undefined ? onsetMs - ONSET_SLACK_MS : now.getTime() - CURRENT_MS;
     return lastMs >= start ? 'current' : 'past';
   };
   const age = (instant: string | undefined): string | undefined => {
@@ -96,7 +100,7 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
     if (t === undefined) return undefined;
     if (onsetMs !== undefined && t < onsetMs - ONSET_SLACK_MS)
       return `${words(onsetMs - t)} before the errors began`;
-    if (onsetMs === undefined && t < now.getTime() - RECENT_MS) return `${words(now.getTime() - t)} ago`;
+    if (onsetMs === undefined && t < now.getTime() - CURRENT_MS) return `${words(now.getTime() - t)} ago`;
     return undefined;
   };
 
@@ -149,10 +153,11 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
   }
   if (snapshot.events.ok) {
     for (const e of snapshot.events.data.recent) {
-      if (e.type !== 'Warning') continue;
       const text = `${e.reason ?? ''}: ${e.message ?? ''}`;
       const reading = readErrorText(text);
       if (reading.signals.length === 0) continue;
+      // Normal events count where they report waiting on storage (ExternalProvisioning is Normal).
+      if (e.type !== 'Warning' && !reading.signals.includes('storage')) continue;
       groups.push({
         source: 'events',
         reading,
@@ -168,7 +173,11 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
       });
     }
   }
+  const tenantNamespaces = new Set(
+    snapshot.tenants.ok ? snapshot.tenants.data.notReady.map((t) => t.namespace) : [],
+  );
   const evidence: Evidence = {
+    tenantNamespaces,
     now,
     ...(onsetMs !== undefined ? { onset: new Date(onsetMs) } : {}),
     groups,

@@ -19,7 +19,7 @@ import type {
   NetworkPolicyStatus,
   RegistryStatus,
 } from '../model/snapshot.js';
-import { volume } from './error-patterns.js';
+import { directCause, volume } from './error-patterns.js';
 import { type ErrorGroup, evidenceOf, quote, shareOf } from './evidence.js';
 import { findings } from './finding.js';
 import type { Hints } from './remediation.js';
@@ -43,9 +43,10 @@ const PATH_SIGNALS: ReadonlySet<ErrorSignal> = new Set([
 /** A group about a call to the datasource or an outside host that did not succeed. */
 function isDependencyFailure(g: ErrorGroup): boolean {
   if (!g.reading.signals.some((s) => PATH_SIGNALS.has(s))) return false;
+  // A webhook, a quota, RBAC: named by what they state (error-patterns.ts).
+  if (directCause(g)) return false;
   if (g.reading.database) return true;
-  const scope = g.reading.destination?.scope;
-  return scope === 'external' || scope === 'cluster';
+  return g.reading.destination?.scope === 'external';
 }
 
 function ipToInt(ip: string): number | undefined {
@@ -167,24 +168,49 @@ interface PathVerdict {
   hints: Hints;
 }
 
+/**
+ * The signals that carry the failure: those of the groups that make up at least a fifth of it (a lone
+ * transient line beside a sustained failure does not steer the path).
+ */
+function dominantSignals(groups: ErrorGroup[]): Set<ErrorSignal> {
+  const total = groups.reduce((n, g) => n + g.count, 0);
+  const bySignal = new Map<ErrorSignal, number>();
+  for (const g of groups)
+    for (const sig of g.reading.signals) bySignal.set(sig, (bySignal.get(sig) ?? 0) + g.count);
+  return new Set([...bySignal.entries()].filter(([, n]) => n >= total * 0.2).map(([sig]) => sig));
+}
+
+const CONNECT_FAILURES: ReadonlySet<ErrorSignal> = new Set(['dial-timeout', 'no-route', 'reset', 'refused']);
+
 /** The first broken link on the path to the target. */
 export function followPath(
   snapshot: ClusterSnapshot,
   groups: ErrorGroup[],
   otherFailures: ErrorGroup[],
 ): PathVerdict {
-  const signals = new Set(groups.flatMap((g) => g.reading.signals));
+  const signals = dominantSignals(groups);
   const named = targetOf(snapshot);
   const logged = groups.find(
     (g) => g.reading.destination && g.reading.destination.scope !== 'apiserver',
   )?.reading;
   const database = groups.some((g) => g.reading.database);
   const target = database ? named?.target : undefined;
-  const host = target?.host ?? logged?.destination?.host ?? logged?.lookup;
+  const service = target?.service && 'readyEndpoints' in target.service ? target.service : undefined;
+  const externalName = service?.externalName;
+  const host = externalName ?? target?.host ?? logged?.destination?.host ?? logged?.lookup;
   const port = target?.port ?? logged?.destination?.port;
-  const scope = target?.scope ?? (logged?.destination?.scope === 'cluster' ? 'cluster' : 'external');
+  const scope = externalName
+    ? 'external'
+    : (target?.scope ?? (logged?.destination?.scope === 'cluster' ? 'cluster' : 'external'));
   const hints: Hints = target
-    ? { datasource: { host: target.host, port: target.port, registry: named?.registry.name } }
+    ? {
+        datasource: {
+          host: target.host,
+          port: target.port,
+          ...(named ? { registry: named.registry.name } : {}),
+        },
+        ...(externalName ? { externalHost: externalName } : {}),
+      }
     : host
       ? { externalHost: host }
       : {};
@@ -192,13 +218,44 @@ export function followPath(
     ? `the datasource${host ? ` ${host}${port ? `:${port}` : ''}` : ''}`
     : (host ?? 'an outside host');
 
-  // 1. Name resolution.
   const dns = dnsTrouble(snapshot);
-  if (signals.has('dns-resolver'))
+  const network = networkTrouble(snapshot);
+  // The API server failing to connect too: more than one destination at once.
+  const elsewhere = otherFailures.filter(
+    (g) =>
+      g.timing !== 'past' &&
+      g.reading.destination?.scope === 'apiserver' &&
+      g.reading.signals.some((sig) => CONNECT_FAILURES.has(sig) || sig === 'slow-response'),
+  );
+  const connectFailure = [...signals].some((sig) => CONNECT_FAILURES.has(sig) && sig !== 'refused');
+  const resolver = signals.has('dns-resolver');
+
+  // 1. Name resolution, when the resolver is what fails (CoreDNS unhealthy, or lookups alone fail).
+  if (resolver && (dns.length > 0 || (elsewhere.length === 0 && !connectFailure)))
     return {
       cause: 'dns-failure',
       certainty: dns.length > 0 ? 0.95 : 0.85,
-      why: [`the cluster's resolver failed to answer for ${what}`, ...dns],
+      why: [`the cluster's resolver fails to answer for ${what}`, ...dns],
+      hints,
+    };
+  // 2. The network: several destinations failing to connect at once (lookups included, with CoreDNS healthy).
+  if (elsewhere.length > 0 && (connectFailure || resolver || network.length > 0)) {
+    return {
+      cause: 'network-instability',
+      certainty: network.length > 0 ? 0.95 : 0.85,
+      why: [
+        `connections fail to several destinations at once: ${what}${resolver ? ', the cluster DNS service' : ''} and the API server${resolver && dns.length === 0 ? ' (CoreDNS itself is healthy)' : ''}`,
+        ...network.slice(0, 4),
+        ...elsewhere.slice(0, 2).map((g) => g.sample.slice(0, 200)),
+      ],
+      hints,
+    };
+  }
+  if (resolver)
+    return {
+      cause: 'dns-failure',
+      certainty: 0.8,
+      why: [`the cluster's resolver fails to answer for ${what}`],
       hints,
     };
   if (signals.has('dns-nxdomain')) {
@@ -207,7 +264,7 @@ export function followPath(
         cause: 'external-dns',
         certainty: dns.length > 0 ? 0.6 : 0.9,
         why: [
-          `${host ?? 'the name'} does not exist in DNS (NXDOMAIN) while the cluster's resolver answers`,
+          `${host ?? 'the name'} does not exist in DNS (NXDOMAIN) while the cluster's resolver answers${externalName ? ` (the Service ${service?.namespace}/${service?.name} is an ExternalName for it)` : ''}`,
           ...dns,
         ],
         hints,
@@ -219,15 +276,14 @@ export function followPath(
       hints,
     };
   }
-  // 2. Policy.
+  // 3. Policy.
   const ip =
     logged?.destination?.host && ipToInt(logged.destination.host) !== undefined
       ? logged.destination.host
       : undefined;
   const blocking = blockingPolicies(snapshot, ip ?? host, port, scope === 'cluster');
-  const service = target?.service && 'readyEndpoints' in target.service ? target.service : undefined;
   const targetHealthy = service
-    ? service.exists && service.readyEndpoints > 0
+    ? service.exists && (service.readyEndpoints > 0 || Boolean(externalName))
     : !signals.has('refused') && !signals.has('db-refused');
   if (blocking && blocking.length > 0 && !signals.has('db-refused') && !signals.has('refused')) {
     return {
@@ -247,38 +303,18 @@ export function followPath(
       hints: { ...hints, policies: blocking.map((p) => p.name) },
     };
   }
-  // 3. The network itself: more than one destination failing to connect, with node or CNI trouble.
-  const network = networkTrouble(snapshot);
-  const elsewhere = otherFailures.filter(
-    (g) =>
-      g.timing !== 'past' &&
-      g.reading.destination?.scope === 'apiserver' &&
-      g.reading.signals.some(
-        (s) =>
-          s === 'dial-timeout' || s === 'no-route' || s === 'reset' || s === 'refused' || s === 'deadline',
-      ),
-  );
-  if (
-    (network.length > 0 && (elsewhere.length > 0 || signals.has('no-route') || signals.has('reset'))) ||
-    (elsewhere.length > 0 && signals.has('no-route'))
-  ) {
+  // 4. Node or CNI trouble beside connection failures: the network.
+  if (network.length > 0 && (signals.has('no-route') || signals.has('reset') || connectFailure)) {
     return {
       cause: 'network-instability',
-      certainty: network.length > 0 && elsewhere.length > 0 ? 0.95 : 0.75,
-      why: [
-        `connections fail to several destinations at once (${what}, and the API server)`,
-        ...network.slice(0, 4),
-      ],
+      certainty: 0.75,
+      why: [`connections to ${what} fail beside node or CNI trouble`, ...network.slice(0, 4)],
       hints,
     };
   }
-  // 4. The far end: an outside host that connects but answers slowly.
-  if (
-    scope === 'external' &&
-    (signals.has('slow-response') || (!database && signals.has('deadline'))) &&
-    !signals.has('refused') &&
-    !signals.has('db-refused')
-  ) {
+  // 5. The far end: an outside host that connects but answers too slowly.
+  const slow = signals.has('slow-response') || (signals.has('deadline') && !signals.has('dial-timeout'));
+  if (scope === 'external' && slow && !signals.has('refused') && !signals.has('db-refused')) {
     return {
       cause: 'external-api-timeout',
       certainty: 0.9,
@@ -293,9 +329,9 @@ export function followPath(
       why: [`${host ?? 'an outside host'} cannot be reached in time`],
       hints: { ...hints, externalHost: host ?? '' },
     };
-  // 5. The target itself.
+  // 6. The target itself.
   const why: string[] = [];
-  if (service && (!service.exists || service.readyEndpoints === 0))
+  if (service && !externalName && (!service.exists || service.readyEndpoints === 0))
     why.push(
       service.exists
         ? `the Service ${service.namespace}/${service.name} has no ready endpoints (${service.notReadyEndpoints} not ready)`

@@ -27,6 +27,11 @@ export const CHECKS: Check[] = [
   externalDependencies,
 ];
 
+/** A check's id as its findings carry it: `operatorHealth` → `operator-health`. */
+function checkId(check: Check): string {
+  return (check.name || 'check').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 /**
  * Every check on the snapshot. A check that throws is a bug in the checker, not a finding about the
  * cluster: it becomes an `unknown` finding that says so, and the other checks and the cycle go on.
@@ -38,10 +43,10 @@ export function runChecks(snapshot: ClusterSnapshot, context: CheckContext): Fin
     } catch (error) {
       return [
         {
-          check: check.name || 'check',
+          check: checkId(check),
           status: 'unknown' as const,
           cause: null,
-          summary: `the ${check.name || 'check'} check failed: ${(error as Error).message} (a bug in the checker; the other checks ran)`,
+          summary: `the ${checkId(check)} check failed: ${(error as Error).message} (a bug in the checker; the other checks ran)`,
           evidence: [],
           remediation: [],
           weight: 0,

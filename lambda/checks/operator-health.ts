@@ -6,7 +6,7 @@
  */
 import type { Finding } from '../model/finding.js';
 import { mebibytes, millicores } from '../model/format.js';
-import type { OperatorContainer, OperatorPod } from '../model/snapshot.js';
+import type { ClusterSnapshot, ContainerUsage, OperatorContainer, OperatorPod } from '../model/snapshot.js';
 import { evidenceOf } from './evidence.js';
 import { findings } from './finding.js';
 import { RUNBOOK_NOTES } from './remediation.js';
@@ -23,6 +23,20 @@ function describe(pod: OperatorPod, c: OperatorContainer, age: string | undefine
       `last terminated: ${c.last.reason ?? c.last.state}${c.last.exitCode !== undefined ? `, exit code ${c.last.exitCode}` : ''}${c.last.finishedAt ? ` at ${c.last.finishedAt}` : ''}${age ? ` (${age})` : ''}`,
     );
   return evidence;
+}
+
+/** The container's last run ended by the kubelet's kill (exit 137, not OOM) after failed probes. */
+function livenessKilled(snapshot: ClusterSnapshot, c: OperatorContainer): boolean {
+  if (c.last?.exitCode !== 137 || c.last.reason === 'OOMKilled') return false;
+  if (!snapshot.events.ok) return true;
+  return snapshot.events.data.recent.some(
+    (e) => e.kind === 'Pod' && /Liveness probe failed|failed liveness probe/i.test(e.message ?? ''),
+  );
+}
+
+function cpuStarved(usage: ContainerUsage[], pod: OperatorPod, c: OperatorContainer): boolean {
+  const used = usage.find((u) => u.pod === pod.name && u.container === c.name)?.usage.cpu;
+  return used !== undefined && c.limits.cpu !== undefined && used / c.limits.cpu >= 0.9;
 }
 
 export const operatorHealth: Check = (snapshot) => {
@@ -69,6 +83,16 @@ export const operatorHealth: Check = (snapshot) => {
           f.fail('controller-resource-exhaustion', {
             summary: `${pod.name} was OOMKilled (${c.restartCount} restarts)`,
             evidence: ev,
+            weight: 0.9,
+            notes,
+          }),
+        );
+      } else if (current && livenessKilled(snapshot, c) && cpuStarved(usage, pod, c)) {
+        // Killed by the kubelet after failed liveness probes while at its CPU limit: starved, not crashing.
+        out.push(
+          f.fail('controller-resource-exhaustion', {
+            summary: `${pod.name} is starved at its CPU limit and killed by its liveness probe (${c.restartCount} restarts)`,
+            evidence: [...ev, `CPU limit ${millicores(c.limits.cpu)}`],
             weight: 0.9,
             notes,
           }),
@@ -126,9 +150,10 @@ export const operatorHealth: Check = (snapshot) => {
       (g) => g.source === 'logs' && g.reading.signals.includes('panic') && g.timing !== 'past',
     );
     const count = panics.reduce((n, g) => n + g.count, 0);
-    const previous = snapshot.operatorLogs.data.streams.some(
-      (s) => s.previous && /\bpanic\b|fatal error:/.test(s.text),
-    );
+    // The previous container's log tells how it died only when it died recently.
+    const previous =
+      recentRestarts &&
+      snapshot.operatorLogs.data.streams.some((s) => s.previous && /\bpanic\b|fatal error:/.test(s.text));
     if (count > 0 || previous) {
       const crashed = recentRestarts && (previous || count > 0);
       const sample = panics[0]?.sample.slice(0, 300);

@@ -35,6 +35,8 @@ const TAGS_OF: Record<ErrorSignal, LogTag[]> = {
   scheduling: [],
   storage: [],
   template: [],
+  invalid: [],
+  waiting: [],
 };
 
 const LEVELS: Record<string, LogLevel> = {

@@ -47,7 +47,11 @@ export type ErrorSignal =
   | 'scheduling'
   | 'storage'
   /** The operator's own templates and logic (rendering, missing keys, nil values). */
-  | 'template';
+  | 'template'
+  /** The API server refused an object as invalid (422): what the operator built is wrong. */
+  | 'invalid'
+  /** A workload not up yet: a symptom whose cause is elsewhere (scheduling, quota, image, capacity). */
+  | 'waiting';
 
 export interface Destination {
   host: string;
@@ -83,7 +87,7 @@ const RULES: [ErrorSignal, RegExp][] = [
   ['refused', /connection refused/i],
   [
     'dial-timeout',
-    /dial tcp [^\s:]+(:\d+)?: (i\/o timeout|connect: connection timed out)|connect: connection timed out|dial tcp [^\s]+: connect: operation timed out|TLS handshake timeout/i,
+    /dial tcp (\[[^\]]+\]|[^\s:]+)(:\d+)?: (i\/o timeout|connect: connection timed out)|connect: connection timed out|dial tcp [^\s]+: connect: operation timed out|TLS handshake timeout/i,
   ],
   ['no-route', /no route to host|network is unreachable|host is unreachable/i],
   [
@@ -92,7 +96,7 @@ const RULES: [ErrorSignal, RegExp][] = [
   ],
   [
     'slow-response',
-    /awaiting headers|read tcp [^\s]+->[^\s]+: i\/o timeout|net\/http: request canceled|Client\.Timeout exceeded|timeout awaiting response|read: connection timed out/i,
+    /awaiting headers|read tcp [^\s]+->[^\s]+: i\/o timeout|net\/http: request canceled|Client\.Timeout exceeded|timeout awaiting response|read: connection timed out|Error 3024|maximum statement execution time exceeded|Lock wait timeout exceeded|Error 1205|code = DeadlineExceeded/i,
   ],
   ['deadline', /context deadline exceeded|deadline exceeded|timed out waiting|timeout/i],
   ['tls', /x509:|certificate (has expired|is not valid|signed by unknown)|tls: (failed|bad certificate)/i],
@@ -144,6 +148,11 @@ const RULES: [ErrorSignal, RegExp][] = [
     'template',
     /template: \S+:\d+(:\d+)?: executing|map has no entry for key|can't evaluate field|failed to render|error converting YAML|nil pointer evaluating|function "[^"]+" not defined/i,
   ],
+  [
+    'waiting',
+    /\d+\/\d+ replicas available|is not ready yet|waiting for (the )?rollout|not all resources are ready|resource not ready|\d+\/\d+ ready/i,
+  ],
+  ['invalid', /\bis invalid: |Invalid value: |Unsupported value: |spec\.\S+: Required value/i],
 ];
 
 const DATABASE =
@@ -159,21 +168,25 @@ function scopeOf(host: string): Destination['scope'] {
 /** The first address a Go network error names: `dial tcp HOST:PORT`, `Get "https://HOST/..."`, `lookup HOST`. */
 function destinationOf(text: string): { destination?: Destination; lookup?: string } {
   const lookup = /lookup ([^\s:]+?)\.?( on |: )/i.exec(text)?.[1];
-  const dial = /(?:dial|read|write) tcp (?:[^\s]+->)?\[?([0-9a-zA-Z.:-]+?)\]?:(\d+)/.exec(text);
+  const dial = /(?:dial|read|write) tcp (?:\S+->)?(?:\[([0-9a-fA-F:.]+)\]|([0-9a-zA-Z.-]+)):(\d+)/.exec(text);
   const url = /"?(?:https?|mysql):\/\/(?:[^@/\s"]+@)?([^/:\s"]+)(?::(\d+))?/.exec(text);
-  const hostPort = dial
-    ? { host: dial[1] as string, port: Number(dial[2]) }
-    : url
-      ? { host: url[1] as string, ...(url[2] ? { port: Number(url[2]) } : {}) }
-      : lookup
-        ? { host: lookup }
-        : undefined;
+  const dialHost = dial ? ((dial[1] ?? dial[2]) as string) : undefined;
+  // The URL names the API server better than the address it was dialled at.
+  const urlIsApiServer = url?.[1] !== undefined && scopeOf(url[1]) === 'apiserver';
+  const hostPort =
+    dial && !urlIsApiServer
+      ? { host: dialHost as string, port: Number(dial[3]) }
+      : url
+        ? { host: url[1] as string, ...(url[2] ? { port: Number(url[2]) } : {}) }
+        : lookup
+          ? { host: lookup }
+          : undefined;
   const out: { destination?: Destination; lookup?: string } = {};
   if (lookup) out.lookup = lookup.replace(/\.$/, '');
   if (hostPort) {
     // A lookup names the host better than the resolver's address a dial then shows.
-    const host = lookup && dial && /:53$/.test(`${dial[1]}:${dial[2]}`) ? lookup : hostPort.host;
-    const port = lookup && dial && dial[2] === '53' ? undefined : hostPort.port;
+    const host = lookup && dial && dial[3] === '53' ? lookup : hostPort.host;
+    const port = lookup && dial && dial[3] === '53' ? undefined : hostPort.port;
     out.destination = { host, ...(port !== undefined ? { port } : {}), scope: scopeOf(host) };
   }
   return out;

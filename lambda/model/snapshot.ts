@@ -170,7 +170,15 @@ export interface DatasourceTarget {
   scope: 'cluster' | 'external';
   /** For a cluster Service: its ready and not-ready endpoint addresses, or why they could not be read. */
   service?:
-    | { namespace: string; name: string; exists: boolean; readyEndpoints: number; notReadyEndpoints: number }
+    | {
+        namespace: string;
+        name: string;
+        exists: boolean;
+        readyEndpoints: number;
+        notReadyEndpoints: number;
+        /** An ExternalName Service: the outside name it points to (it has no endpoints of its own). */
+        externalName?: string;
+      }
     | { namespace: string; name: string; error: string };
 }
 
@@ -306,6 +314,8 @@ export interface KubeSystemSummary {
   dnsLogs?: LogSummary;
   /** CoreDNS pods whose logs could not be read, and why (absent when every log was read). */
   dnsLogsUnread?: { pod: string; error: string }[];
+  /** The control plane's own controllers, by their leader-election leases (absent when not readable). */
+  controlPlaneLeases?: { name: string; holder?: string; renewTime?: string; durationSeconds?: number }[];
 }
 
 export interface ClusterSnapshot {

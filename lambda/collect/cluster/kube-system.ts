@@ -93,13 +93,34 @@ export function readSystemPod(raw: RawPod): (SystemPod & { containers: string[] 
 const isCoreDns = (pod: SystemPod) =>
   pod.app === 'kube-dns' || pod.app === 'coredns' || /^coredns-/.test(pod.name);
 
+/** The leader-election leases of the control plane's controllers (EKS shows them in kube-system). */
+const CONTROL_PLANE_LEASES = ['kube-controller-manager', 'kube-scheduler'];
+
+async function readLease(
+  reader: CollectContext['reader'],
+  name: string,
+): Promise<NonNullable<KubeSystemSummary['controlPlaneLeases']>[number] | undefined> {
+  const result = await reader.getJson<{
+    spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number };
+  }>(`/apis/coordination.k8s.io/v1/namespaces/${KUBE_SYSTEM}/leases/${name}`, { timeoutMs: 5000 });
+  if (!result.ok) return undefined;
+  const spec = result.data.spec ?? {};
+  return {
+    name,
+    ...(spec.holderIdentity ? { holder: spec.holderIdentity } : {}),
+    ...(spec.renewTime ? { renewTime: spec.renewTime } : {}),
+    ...(spec.leaseDurationSeconds !== undefined ? { durationSeconds: spec.leaseDurationSeconds } : {}),
+  };
+}
+
 export async function collectKubeSystem({
   reader,
 }: CollectContext): Promise<SourceResult<KubeSystemSummary>> {
   const started = Date.now();
-  const [listed, dns] = await Promise.all([
+  const [listed, dns, leases] = await Promise.all([
     listAll(reader, `/api/v1/namespaces/${KUBE_SYSTEM}/pods`, readSystemPod, { maxPages: MAX_PAGES }),
     readServiceEndpoints(reader, KUBE_SYSTEM, 'kube-dns'),
+    Promise.all(CONTROL_PLANE_LEASES.map((name) => readLease(reader, name))),
   ]);
   if (!listed.ok) return failed(listed.error, Date.now() - started);
   const pods = listed.data.items;
@@ -141,6 +162,8 @@ export async function collectKubeSystem({
     pods: pods.map(({ containers: _containers, ...pod }) => pod),
     dnsEndpoints,
   };
+  const readLeases = leases.filter((l): l is NonNullable<typeof l> => l !== undefined);
+  if (readLeases.length > 0) summary.controlPlaneLeases = readLeases;
   const read = logs.filter((l) => l.result.ok);
   if (read.length > 0) {
     const summarizer = new LogSummarizer();

@@ -183,7 +183,21 @@ async function resolveDatasources(ctx: CollectContext, registries: RegistryStatu
     await Promise.all(
       keys.slice(0, DATASOURCE_SERVICES_READ).map(async (key) => {
         const [namespace = '', name = ''] = key.split('/');
-        return [key, await readServiceEndpoints(ctx.reader, namespace, name)] as const;
+        const [endpoints, service] = await Promise.all([
+          readServiceEndpoints(ctx.reader, namespace, name),
+          ctx.reader.getJson<{ spec?: { type?: string; externalName?: string } }>(
+            `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`,
+          ),
+        ]);
+        // An ExternalName Service has no endpoints: it exists, and points outside.
+        const externalName =
+          service.ok && service.data.spec?.type === 'ExternalName'
+            ? service.data.spec.externalName
+            : undefined;
+        return [
+          key,
+          externalName ? { exists: true as const, ready: 0, notReady: 0, externalName } : endpoints,
+        ] as const;
       }),
     ),
   );
@@ -211,6 +225,7 @@ async function resolveDatasources(ctx: CollectContext, registries: RegistryStatu
         exists: found.exists,
         readyEndpoints: found.exists ? found.ready : 0,
         notReadyEndpoints: found.exists ? found.notReady : 0,
+        ...('externalName' in found && found.externalName ? { externalName: found.externalName } : {}),
       };
     }
   }
