@@ -567,6 +567,8 @@ class ExecError extends Error {
   constructor(
     message: string,
     readonly calling = true,
+    /** A wrong argument: Go names that argument, not the command. */
+    readonly argIndex?: number,
   ) {
     super(message);
   }
@@ -671,9 +673,10 @@ function parseGoFloat(s: string): number {
   throw new ExecError(`strconv.ParseFloat: parsing ${goQuote(s)}: invalid syntax`);
 }
 
-function needString(v: Value): string {
-  if (v.kind !== 'string')
-    throw new ExecError(`wrong type for value; expected string; got ${typeName(v)}`, false);
+function needString(v: Value, argIndex = 0): string {
+  if (v.kind !== 'string') {
+    throw new ExecError(`wrong type for value; expected string; got ${typeName(v)}`, false, argIndex);
+  }
   return v.value;
 }
 
@@ -714,6 +717,12 @@ function humanize1024(v: number): string {
   return sig4(v) + prefix;
 }
 
+/** Go's int64(f) on amd64 (Debian's build): out of range, it is the "integer indefinite" MinInt64. */
+function int64(v: number): bigint {
+  if (Number.isNaN(v) || v >= 2 ** 63 || v < -(2 ** 63)) return -(2n ** 63n);
+  return BigInt(Math.trunc(v));
+}
+
 function humanizeDuration(v: number): string {
   if (Number.isNaN(v) || !Number.isFinite(v)) return sig4(v);
   if (v === 0) return `${sig4(v)}s`;
@@ -723,14 +732,14 @@ function humanizeDuration(v: number): string {
       sign = '-';
       v = -v;
     }
-    const duration = Math.trunc(v);
-    const seconds = duration % 60;
-    const minutes = Math.trunc(duration / 60) % 60;
-    const hours = Math.trunc(duration / 3600) % 24;
-    const days = Math.trunc(duration / 86_400);
-    if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
-    if (hours !== 0) return `${sign}${hours}h ${minutes}m ${seconds}s`;
-    if (minutes !== 0) return `${sign}${minutes}m ${seconds}s`;
+    const duration = int64(v);
+    const seconds = duration % 60n;
+    const minutes = (duration / 60n) % 60n;
+    const hours = (duration / 3600n) % 24n;
+    const days = duration / 86_400n;
+    if (days !== 0n) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
+    if (hours !== 0n) return `${sign}${hours}h ${minutes}m ${seconds}s`;
+    if (minutes !== 0n) return `${sign}${minutes}m ${seconds}s`;
     return `${sign}${sig4(v)}s`;
   }
   let prefix = '';
@@ -874,12 +883,12 @@ function callFunction(name: string, args: Value[], data: TemplateData): Value {
       return goString(needString(one()));
     case 'match': {
       arity(name, args, 2);
-      const [pattern, text] = args.map((a) => needString(a)) as [string, string];
+      const [pattern, text] = args.map((a, i) => needString(a, i)) as [string, string];
       return bool(goRegExp(pattern).test(text));
     }
     case 'reReplaceAll': {
       arity(name, args, 3);
-      const [pattern, repl, text] = args.map((a) => needString(a)) as [string, string, string];
+      const [pattern, repl, text] = args.map((a, i) => needString(a, i)) as [string, string, string];
       const jsRepl = repl.replace(/\$\{(\w+)\}/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`));
       return goString(text.replace(goRegExp(pattern, 'g'), jsRepl));
     }
@@ -926,9 +935,9 @@ function callFunction(name: string, args: Value[], data: TemplateData): Value {
     case 'index': {
       if (args.length < 1) throw new ExecError('wrong number of args for index: want at least 1 got 0');
       let v = args[0] as Value;
-      for (const key of args.slice(1)) {
+      for (const [i, key] of args.slice(1).entries()) {
         if (v.kind !== 'map') throw new ExecError(`can't index item of type ${typeName(v)}`);
-        v = goString(v.value[needString(key)] ?? '');
+        v = goString(v.value[needString(key, i + 1)] ?? '');
       }
       return v;
     }
@@ -993,8 +1002,11 @@ class Executor {
   private wrap(error: unknown, cmd: Command): never {
     if (error instanceof TemplateError) throw error;
     const message = error instanceof Error ? error.message : String(error);
+    const arg =
+      error instanceof ExecError && error.argIndex !== undefined ? cmd.args[error.argIndex + 1] : undefined;
+    const [pos, context] = arg ? [arg.pos, arg.text] : [cmd.pos, commandText(cmd)];
     throw new TemplateError(
-      `template: ${this.location(cmd.pos)}: executing "${this.name}" at <${commandText(cmd)}>: ${message}`,
+      `template: ${this.location(pos)}: executing "${this.name}" at <${context}>: ${message}`,
     );
   }
 
