@@ -117,6 +117,11 @@ export interface EvaluateOptions {
   previous?: PreviousRuleState;
   /** History replayed beyond for + keep_firing_for (default 15 minutes, Prometheus's resolved retention). */
   marginMs?: number;
+  /**
+   * Where the evaluation grid sits within the interval (default 0: multiples of the interval).
+   * Prometheus offsets each group's grid by a hash of the group; a known offset can be given here.
+   */
+  gridOffsetMs?: number;
   externalLabels?: Record<string, string>;
   externalURL?: string;
 }
@@ -339,7 +344,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export async function evaluateRule(rule: AlertingRule, options: EvaluateOptions): Promise<RuleEvaluation> {
   const stepMs = rule.intervalMs;
-  const endMs = Math.floor(options.at.getTime() / stepMs) * stepMs;
+  const offset = options.gridOffsetMs ?? 0;
+  const endMs = Math.floor((options.at.getTime() - offset) / stepMs) * stepMs + offset;
   const windowMs = rule.forMs + rule.keepFiringForMs + (options.marginMs ?? DEFAULT_MARGIN_MS);
   const count = Math.ceil(windowMs / stepMs) + 1;
   const startMs = endMs - (count - 1) * stepMs;

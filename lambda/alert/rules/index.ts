@@ -103,6 +103,7 @@ export async function evaluateRules(
         rangeQuery,
         ...(previous ? { previous } : {}),
         ...(options.marginMs !== undefined ? { marginMs: options.marginMs } : {}),
+        ...(options.gridOffsetMs !== undefined ? { gridOffsetMs: options.gridOffsetMs } : {}),
         ...(options.externalLabels ? { externalLabels: options.externalLabels } : {}),
         ...(options.externalURL ? { externalURL: options.externalURL } : {}),
       });

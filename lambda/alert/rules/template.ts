@@ -396,7 +396,10 @@ class Parser {
     while (i < rest.length) {
       const t = rest[i] as Token;
       if (t.kind === '|') {
-        if (current.length === 0) this.fail(t.pos, 'missing value for command');
+        // Go: a pipe that starts a pipeline is unexpected, two in a row make an empty command, and
+        // one at the end is ignored.
+        if (current.length === 0)
+          this.fail(t.pos, cmds.length === 0 ? 'unexpected "|" in command' : 'empty command');
         cmds.push({ args: current, pos: cmdPos });
         current = [];
         cmdPos = rest[i + 1]?.pos ?? t.pos;
