@@ -120,13 +120,13 @@ describe("Go's fmt", () => {
   it('flags, width, and what a wrong verb or a missing argument prints', () => {
     expect(
       goSprintf('%08.3f|%-6s|%+d|%5.1f%%|%q', [
-        goFloat(-3.14159),
+        goFloat(-3.14258),
         { kind: 'string', value: 'ab' },
         { kind: 'int', value: 5 },
         goFloat(2.25),
         { kind: 'string', value: 'a"b' },
       ]),
-    ).toBe('-003.142|ab    |+5|  2.2%|"a\\"b"');
+    ).toBe('-003.143|ab    |+5|  2.2%|"a\\"b"');
     expect(goSprintf('%d %s', [goFloat(1.5)])).toBe('%!d(float64=1.5) %!s(MISSING)');
     expect(goSprintf('%s', [{ kind: 'string', value: 'a' }, goFloat(2)])).toBe('a%!(EXTRA float64=2)');
   });
