@@ -20,22 +20,28 @@
  * the same grid. What differs, and by how much:
  * - Grid alignment. The instant is rounded down to a multiple of the interval (`evaluatedAt`), and
  *   the grid runs through multiples of the interval; Prometheus offsets each group's grid by a hash
- *   of the group (less than one interval). So `activeAt`, the moment an alert fires and the moment
- *   it resolves are each found within one interval of Prometheus's: at most 30s for the operator's
- *   critical and warning groups, 60s for the info group (measured in test/rules-schedule.test.ts).
+ *   of the group (less than one interval; `gridOffsetMs` takes a known one). So `activeAt`, the
+ *   moment an alert fires and the moment it resolves are each found within one interval of
+ *   Prometheus's, and exactly on the same grid (test/rules-oracle.test.ts): under 30s for the
+ *   operator's critical and warning groups, under 60s for the info group. Measured
+ *   (test/rules-schedule.test.ts, onsets at every phase, offsets 5s to 25s): the difference is the
+ *   offset itself, 25s at most for a 25s offset.
  * - Notice. A transition is seen at the first cycle after it happened: up to one schedule period
- *   later than Prometheus sees it (up to 5 minutes on the default schedule, plus the interval
- *   rounding). The transition's own time (`firedAt`, `resolvedAt`) is reconstructed, not the
- *   cycle's. An alert that fired and resolved between two cycles shows as resolved, with both times.
+ *   later than Prometheus sees it, plus the interval's rounding (bound: 5m30s on the default 5-minute
+ *   schedule; measured worst 4m58s over eight schedule phases). The transition's own time (`firedAt`,
+ *   `resolvedAt`) is reconstructed exactly, not the cycle's. An alert that fired and resolved between
+ *   two cycles shows as resolved at the next one, with both times.
  * - Hindsight. The range query reads samples that arrived after the instant they carry (AMP's
  *   ingestion lag, typically seconds): Prometheus evaluating live would not have had them yet. The
  *   5-minute lookback hides a lag shorter than that for gauges; a rate over 5m ending at t may
  *   include one scrape more than the live evaluation did.
  * - Memory. Prometheus remembers an alert for as long as it runs; the checker looks back
- *   for + keep_firing_for + margin (15 minutes by default). An alert active since before that
- *   window has its `activeAt` at the window's start (`activeAtTruncated`), unless the previous
- *   cycle's state carries the earlier one; its state is right either way, because `for` is shorter
- *   than the window.
+ *   for + keep_firing_for + margin (the margin is 15 minutes, Prometheus's resolved retention, or
+ *   `for` when longer). An alert active since before that window has its `activeAt` at the window's
+ *   start (`activeAtTruncated`), unless the previous cycle's state carries the earlier one. Its state
+ *   is Prometheus's: a run of presence ending at t decides it within `for`, a resolution within 15
+ *   minutes plus `for`; one gap bridged by keep_firing_for before the window is absorbed by the
+ *   margin. Only a chain of such gaps reaching further back than the window could differ.
  */
 import { compileTemplate, labelsReferenced } from './template.js';
 import { type AlertingRule, RESOLVED_RETENTION_MS } from './types.js';
@@ -115,7 +121,7 @@ export interface EvaluateOptions {
   rangeQuery: RangeQuery;
   /** The previous cycle's alerts for this rule: earlier `activeAt`s, and alerts resolved since. */
   previous?: PreviousRuleState;
-  /** History replayed beyond for + keep_firing_for (default 15 minutes, Prometheus's resolved retention). */
+  /** History replayed beyond for + keep_firing_for (default: 15 minutes, Prometheus's resolved retention, or `for` when longer). */
   marginMs?: number;
   /**
    * Where the evaluation grid sits within the interval (default 0: multiples of the interval).
@@ -346,7 +352,8 @@ export async function evaluateRule(rule: AlertingRule, options: EvaluateOptions)
   const stepMs = rule.intervalMs;
   const offset = options.gridOffsetMs ?? 0;
   const endMs = Math.floor((options.at.getTime() - offset) / stepMs) * stepMs + offset;
-  const windowMs = rule.forMs + rule.keepFiringForMs + (options.marginMs ?? DEFAULT_MARGIN_MS);
+  const marginMs = options.marginMs ?? Math.max(DEFAULT_MARGIN_MS, rule.forMs);
+  const windowMs = rule.forMs + rule.keepFiringForMs + marginMs;
   const count = Math.ceil(windowMs / stepMs) + 1;
   const startMs = endMs - (count - 1) * stepMs;
   const window = { start: iso(startMs), end: iso(endMs), stepSeconds: stepMs / 1000, evaluations: count };
