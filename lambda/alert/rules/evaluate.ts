@@ -140,6 +140,11 @@ export interface Step {
   samples: { labels: Record<string, string>; value: number }[];
 }
 
+interface Identity {
+  key: string;
+  labels: Record<string, string>;
+}
+
 interface ActiveAlert {
   key: string;
   labels: Record<string, string>;
@@ -201,60 +206,70 @@ export function replay(
   let lastError: string | undefined;
   const labelTemplates = Object.entries(rule.labels);
   const templated = labelTemplates.some(([, v]) => v.includes('{{'));
+  // A series has the same labels at every step: without templated labels, its alert's are computed once.
+  const identities = new WeakMap<Record<string, string>, Identity>();
+  const identify = (sample: Step['samples'][number]): Identity => {
+    const known = templated ? undefined : identities.get(sample.labels);
+    if (known) return known;
+    const labels: Record<string, string> = { ...sample.labels };
+    delete labels.__name__;
+    for (const [name, text] of labelTemplates) {
+      const value = templated
+        ? template(rule, text).render({
+            labels: sample.labels,
+            value: sample.value,
+            ...(options.externalLabels ? { externalLabels: options.externalLabels } : {}),
+            ...(options.externalURL ? { externalURL: options.externalURL } : {}),
+          }).text
+        : text;
+      // labels.Builder.Set with an empty value deletes the label.
+      if (value === '') delete labels[name];
+      else labels[name] = value;
+    }
+    labels.alertname = rule.name;
+    const identity = { key: labelKey(labels), labels };
+    if (!templated) identities.set(sample.labels, identity);
+    return identity;
+  };
   for (const step of steps) {
     lastError = undefined;
     const ts = step.ts;
-    const alerts = new Map<string, ActiveAlert>();
+    // The evaluation's result: alert key → the sample behind it.
+    const result = new Map<string, { identity: Identity; sample: Step['samples'][number] }>();
     let failed: string | undefined;
     for (const sample of step.samples) {
-      const labels: Record<string, string> = { ...sample.labels };
-      delete labels.__name__;
-      for (const [name, text] of labelTemplates) {
-        const value = templated
-          ? template(rule, text).render({
-              labels: sample.labels,
-              value: sample.value,
-              ...(options.externalLabels ? { externalLabels: options.externalLabels } : {}),
-              ...(options.externalURL ? { externalURL: options.externalURL } : {}),
-            }).text
-          : text;
-        // labels.Builder.Set with an empty value deletes the label.
-        if (value === '') delete labels[name];
-        else labels[name] = value;
-      }
-      labels.alertname = rule.name;
-      const key = labelKey(labels);
-      if (alerts.has(key)) {
+      const identity = identify(sample);
+      if (result.has(identity.key)) {
         failed = 'vector contains metrics with the same labelset after applying alert labels';
         break;
       }
-      alerts.set(key, {
-        key,
-        labels,
-        sampleLabels: sample.labels,
-        state: 'pending',
-        activeAt: ts,
-        value: sample.value,
-      });
+      result.set(identity.key, { identity, sample });
     }
     if (failed) {
       lastError = failed;
       errors.add(failed);
       continue;
     }
-    for (const [key, alert] of alerts) {
+    for (const [key, { identity, sample }] of result) {
       expired.delete(key);
       const existing = active.get(key);
       if (existing && existing.state !== 'inactive') {
-        existing.value = alert.value;
-        existing.sampleLabels = alert.sampleLabels;
+        existing.value = sample.value;
+        existing.sampleLabels = sample.labels;
         continue;
       }
-      active.set(key, alert);
+      active.set(key, {
+        key,
+        labels: identity.labels,
+        sampleLabels: sample.labels,
+        state: 'pending',
+        activeAt: ts,
+        value: sample.value,
+      });
     }
     let activeOrPending = 0;
     for (const [key, alert] of active) {
-      if (!alerts.has(key)) {
+      if (!result.has(key)) {
         let keepFiring = false;
         if (alert.state === 'firing' && rule.keepFiringForMs > 0) {
           if (alert.keepFiringSince === undefined) alert.keepFiringSince = ts;
@@ -459,6 +474,22 @@ function finish(
   };
 }
 
+const referencedCache = new WeakMap<AlertingRule, Map<string, string[]>>();
+/** The labels an annotation reads that the rule's own problems do not already mention. */
+function referencedLabels(rule: AlertingRule, text: string): string[] {
+  let cache = referencedCache.get(rule);
+  if (!cache) {
+    cache = new Map();
+    referencedCache.set(rule, cache);
+  }
+  let labels = cache.get(text);
+  if (!labels) {
+    labels = labelsReferenced(text).filter((l) => !rule.problems.some((p) => p.includes(`$labels.${l}`)));
+    cache.set(text, labels);
+  }
+  return labels;
+}
+
 function render(
   rule: AlertingRule,
   alert: ActiveAlert,
@@ -467,7 +498,8 @@ function render(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, text] of Object.entries(rule.annotations)) {
-    const rendered = template(rule, text).render({
+    const compiled = template(rule, text);
+    const rendered = compiled.render({
       labels: alert.sampleLabels,
       value: alert.value,
       ...(options.externalLabels ? { externalLabels: options.externalLabels } : {}),
@@ -475,12 +507,11 @@ function render(
     });
     out[name] = rendered.text;
     // A template that does not parse is already among the rule's problems.
-    if (rendered.error && !template(rule, text).parseError) {
+    if (rendered.error && !compiled.parseError) {
       problems.add(`annotation "${name}" cannot be rendered: ${rendered.error}`);
     }
-    for (const label of labelsReferenced(text)) {
-      const known = rule.problems.some((p) => p.includes(`$labels.${label}`));
-      if (!(label in alert.sampleLabels) && !known) {
+    for (const label of referencedLabels(rule, text)) {
+      if (!(label in alert.sampleLabels)) {
         problems.add(
           `annotation "${name}" reads $labels.${label}, which the expression's result does not carry: it renders empty`,
         );
