@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AlertingRule,
+  canEvaluate,
   evaluateRule,
   evaluateRules,
   operatorRules,
@@ -240,6 +241,18 @@ describe('all the rules of a source', () => {
     expect(evaluations.map((e) => [e.rule.name, e.state])).toEqual(
       rules.map((r) => [r.name, r.name === 'TenantDegraded' ? 'firing' : 'inactive']),
     );
+  });
+
+  it('need AMP or a Prometheus server: the direct scrape has no PromQL engine', () => {
+    expect(canEvaluate(degraded, 'amp')).toEqual({ ok: true });
+    expect(canEvaluate(degraded, 'prometheus')).toEqual({ ok: true });
+    expect(canEvaluate(degraded, 'scrape')).toEqual({
+      ok: false,
+      needs: ['amp', 'prometheus'],
+      reason: expect.stringContaining(
+        'rule "TenantDegraded" needs a PromQL engine with history (it evaluates its expression every 30s and waits 5m before firing)',
+      ),
+    });
   });
 
   it('are unknown with the direct scrape, said once for all of them', async () => {

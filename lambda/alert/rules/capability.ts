@@ -4,6 +4,7 @@
  * the operator's endpoint has no query engine and no history, so it cannot, and the checker does
  * not fake it (DESIGN.md). The answer is said once for all the rules, not once per rule.
  */
+import { formatPrometheusDuration } from './duration.js';
 import type { RuleEvaluation } from './evaluate.js';
 import type { AlertingRule, RuleSourceKind } from './types.js';
 
@@ -16,7 +17,7 @@ export function canEvaluate(rule: AlertingRule, source: RuleSourceKind): Capabil
   return {
     ok: false,
     needs: PROMQL_SOURCES,
-    reason: `rule "${rule.name}" needs a PromQL engine with history (its expression over ${rule.intervalMs / 1000}s evaluations${rule.forMs > 0 ? `, held for ${rule.forMs / 1000}s` : ''}); the direct scrape of the operator's metrics has neither: configure metrics.source "amp" or "prometheus" (or pass --prometheus-url)`,
+    reason: `rule "${rule.name}" needs a PromQL engine with history (it evaluates its expression every ${formatPrometheusDuration(rule.intervalMs)}${rule.forMs > 0 ? ` and waits ${formatPrometheusDuration(rule.forMs)} before firing` : ''}); the direct scrape of the operator's metrics has neither: configure metrics.source "amp" or "prometheus" (or pass --prometheus-url)`,
   };
 }
 
