@@ -18,7 +18,7 @@ import {
   type Step,
 } from '../lambda/alert/rules/index.js';
 import { urlTransport } from '../lambda/collect/metrics/transports.js';
-import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
+import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { backfill, during, type RuleScenario, samples } from './helpers/rules-oracle.js';
 
 function rulesFrom(text: string): AlertingRule[] {

@@ -23,7 +23,7 @@ import {
 import { OPERATOR_ALERTS_YAML } from '../lambda/alert/rules/operator-alerts.generated.js';
 import { ampTransport, urlTransport } from '../lambda/collect/metrics/transports.js';
 import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
-import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
+import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { CUSTOM_RULES, CUSTOM_SCENARIOS, OPERATOR_SCENARIOS } from './helpers/rule-scenarios.js';
 import {
   backfill,

@@ -17,7 +17,7 @@ import {
   rangeQueryOver,
 } from '../lambda/alert/rules/index.js';
 import { urlTransport } from '../lambda/collect/metrics/transports.js';
-import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
+import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { backfill, during, type RuleScenario, samples } from './helpers/rules-oracle.js';
 
 const MINUTES = 70;
