@@ -5,7 +5,9 @@ import { BLIND_INCIDENTS } from '../sim/incidents/blind.js';
 import { INCIDENTS, incidentFixture } from '../sim/incidents/library.js';
 
 const name = process.argv[2] ?? '';
-const incident = [...INCIDENTS, ...BLIND_INCIDENTS].find((i) => i.name === name || i.name === `blind-${name}`);
+const incident = [...INCIDENTS, ...BLIND_INCIDENTS].find(
+  (i) => i.name === name || i.name === `blind-${name}`,
+);
 if (!incident) throw new Error(`no incident ${name}`);
 const fixture = incidentFixture(incident, Date.now());
 for (const [key, text] of Object.entries(fixture.logs ?? {})) {

@@ -74,7 +74,9 @@ describe('the incidents written blind', () => {
         result.verdict.causes.map((c) => `${c.id} ${c.confidence}`).join(', '),
         ...result.findings
           .filter((f) => f.status !== 'ok')
-          .map((f) => `  ${f.status} ${f.check} ${f.cause} ${f.weight.toFixed(2)} ${f.summary.slice(0, 160)}`),
+          .map(
+            (f) => `  ${f.status} ${f.check} ${f.cause} ${f.weight.toFixed(2)} ${f.summary.slice(0, 160)}`,
+          ),
       ].join('\n');
       if (incident.checker) {
         expect(result.verdict.checker?.problem, ranked).toMatch(

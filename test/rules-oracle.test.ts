@@ -22,8 +22,8 @@ import {
 } from '../lambda/alert/rules/index.js';
 import { OPERATOR_ALERTS_YAML } from '../lambda/alert/rules/operator-alerts.generated.js';
 import { ampTransport, urlTransport } from '../lambda/collect/metrics/transports.js';
-import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
 import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
+import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
 import { CUSTOM_RULES, CUSTOM_SCENARIOS, OPERATOR_SCENARIOS } from './helpers/rule-scenarios.js';
 import {
   backfill,
