@@ -21,6 +21,7 @@ import {
   noticeToDeliver,
   transition,
 } from './alert/lifecycle.js';
+import { applyMaintenance } from './alert/maintenance.js';
 import { decideVerdict, type Verdict } from './alert/verdict.js';
 import { runChecks } from './checks/index.js';
 import type { Finding } from './checks/types.js';
@@ -33,9 +34,10 @@ import { failed } from './collect/result.js';
 import type { ClusterSnapshot } from './collect/snapshot.js';
 import type { CheckerConfig, ClusterConfig } from './config.js';
 import { buildBundle, bundleKey } from './sinks/bundle.js';
+import type { BundleReach } from './sinks/bundle-lines.js';
 import type { BundleStore, StoredBundle } from './sinks/bundle-store.js';
 import { renderNotification } from './sinks/message.js';
-import type { Notifier } from './sinks/notifier.js';
+import type { Notification, Notifier } from './sinks/notifier.js';
 import { redactDeep } from './sinks/redact.js';
 import type { RunRecord, RunStore } from './sinks/run-store.js';
 
@@ -62,6 +64,8 @@ export interface CycleInput {
 export type NotificationOutcome =
   | { kind: Notice['kind']; status: 'sent'; messageId: string; subject: string }
   | { kind: Notice['kind']; status: 'already-sent' | 'claimed-elsewhere' }
+  /** Held during a maintenance window: sent, saying so, after `until` if still worth sending. */
+  | { kind: Notice['kind']; status: 'held'; until: string; window: string }
   | { status: 'superseded'; reason: string };
 
 export interface CycleResult {
@@ -154,7 +158,24 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     { at, runId, errorRate, sustained, threshold: config.alert.threshold },
     { repeatIntervalSeconds: config.alert.repeatInterval, ...DEFAULT_LIFECYCLE },
   );
-  const deliver = noticeToDeliver(previous, notice, slot, runId);
+  // Inside a maintenance window the notice is held; after it, what was held is reported once.
+  const quiet = applyMaintenance({
+    windows: cluster.maintenance,
+    at,
+    state: next.state,
+    firing: {
+      ...(next.firingRunId ? { firingRunId: next.firingRunId } : {}),
+      ...(next.firingSince ? { firingSince: next.firingSince } : {}),
+    },
+    ...(previous.held ? { held: previous.held } : {}),
+    deliver: noticeToDeliver(previous, notice, slot, runId),
+    slot,
+    runId,
+  });
+  const deliver = quiet.deliver;
+  if (quiet.held) next.held = quiet.held;
+  else delete next.held;
+  if (quiet.holding) delete next.pendingNotice;
   if (deliver) next.pendingNotice = deliver;
 
   const run: RunRecord = {
@@ -198,7 +219,7 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
       next,
     );
   }
-  if (!deliver) return result(null, next);
+  if (!deliver) return result(quiet.holding ? { status: 'held', ...quiet.holding } : null, next);
 
   // 3. The claim for the slot: a retried or concurrent invocation finds it taken.
   const claim = await ports.store.claimNotification(fp, deliver.slot, deliver.kind, runId);
@@ -210,10 +231,28 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     return result({ kind: deliver.kind, status: 'already-sent' }, delivered);
   }
 
+  const render = (reach?: BundleReach): Notification =>
+    renderNotification({
+      cluster: cluster.name,
+      alertName: config.alert.name,
+      notice: deliver,
+      alert: next,
+      verdict,
+      findings,
+      runId,
+      at: run.at,
+      threshold: config.alert.threshold,
+      runbookUrl: config.notifications.runbookUrl,
+      ...(reach ? { bundle: reach } : {}),
+    });
+  let notification = render();
   // The escalation bundle, for a notice that asks someone to act; a bundle that fails still notifies.
+  // Its link is known before it is written, so that the bundle carries the message as sent.
   if (deliver.kind === 'firing' || deliver.kind === 'repeat' || deliver.kind === 'blind') {
     const key = bundleKey(cluster.name, runId, run.at);
     try {
+      const stored = await ports.bundles.link(key);
+      notification = render(reachOf(stored));
       const built = await buildBundle({
         snapshot,
         findings,
@@ -223,40 +262,20 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
         alertName: config.alert.name,
         notice: deliver,
         alertSince: next.since,
+        config,
+        notification,
       });
-      bundle = { key, ...(await ports.bundles.put(key, built.body)) };
+      await ports.bundles.put(key, built.body);
+      bundle = { key, ...stored };
       await ports.store.attachBundle(run, { key });
     } catch (error) {
       bundle = { error: `the escalation bundle could not be written: ${(error as Error).message}` };
+      notification = render({ error: bundle.error });
       await ports.store.attachBundle(run, { error: bundle.error }).catch(() => undefined);
     }
   }
 
   // 4. Publish; on failure give the claim back and fail the invocation so that it is retried.
-  const notification = renderNotification({
-    cluster: cluster.name,
-    alertName: config.alert.name,
-    notice: deliver,
-    alert: next,
-    verdict,
-    findings,
-    runId,
-    at: run.at,
-    threshold: config.alert.threshold,
-    runbookUrl: config.notifications.runbookUrl,
-    ...(bundle
-      ? {
-          bundle:
-            'error' in bundle
-              ? { error: bundle.error }
-              : {
-                  ...(bundle.link ? { link: bundle.link } : {}),
-                  ...(bundle.expiresAt ? { expiresAt: bundle.expiresAt } : {}),
-                  ...(bundle.linkNote ? { note: bundle.linkNote } : {}),
-                },
-        }
-      : {}),
-  });
   let messageId: string;
   try {
     ({ messageId } = await ports.notifier.publish(notification));
@@ -270,4 +289,16 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
   await ports.store.recordNotification(fp, deliver.slot, { messageId });
   await ports.store.saveAlertState(delivered, next.version);
   return result({ kind: deliver.kind, status: 'sent', messageId, subject: notification.subject }, delivered);
+}
+
+/** What a message needs to reach a stored bundle. */
+function reachOf(stored: StoredBundle): BundleReach {
+  return {
+    location: stored.location,
+    ...(stored.link ? { link: stored.link } : {}),
+    ...(stored.expiresAt ? { expiresAt: stored.expiresAt } : {}),
+    ...(stored.linkNote ? { note: stored.linkNote } : {}),
+    ...(stored.consoleUrl ? { consoleUrl: stored.consoleUrl } : {}),
+    ...(stored.command ? { command: stored.command } : {}),
+  };
 }

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Measured } from '../collect/metrics/evaluation.js';
+import type { HeldNotices } from './maintenance.js';
 
 export type AlertStateName = 'inactive' | 'pending' | 'firing' | 'resolved' | 'blind';
 
@@ -24,6 +25,8 @@ export interface AlertState {
   lastNotifiedAt?: string;
   /** A notice decided but not yet delivered (a failed publish, an invocation that died): sent again first. */
   pendingNotice?: Notice & { slot: string; runId: string };
+  /** Notices held during a maintenance window, until the window ends (alert/maintenance.ts). */
+  held?: HeldNotices;
   unknownStreak: number;
   belowStreak: number;
   /** Optimistic concurrency: bumped on every write. */
@@ -37,6 +40,8 @@ export interface Notice {
   /** For resolved: the firing it ends. */
   firingRunId?: string;
   firingSince?: string;
+  /** What was held during a maintenance window that has ended, reported by this notice. */
+  held?: HeldNotices;
 }
 
 /**
