@@ -27,7 +27,7 @@ export interface ChartInput {
 }
 
 const W = 960;
-const H = 400;
+const H = 372;
 const PLOT = { left: 64, right: 928, top: 56, bottom: 296 };
 const COLORS = {
   line: '#1f6feb',
@@ -212,14 +212,20 @@ export function renderChart(input: ChartInput): string {
     color: string,
     name: string,
   ) => {
-    const shown = marks.filter((mk) => inRange(Date.parse(mk.at)));
+    const shown = marks.filter((mk) => inRange(Date.parse(mk.at))).sort((a, b) => a.at.localeCompare(b.at));
     const cy = PLOT.bottom + 34 + row * 22;
+    const earlier = marks.filter((mk) => Date.parse(mk.at) < start).length;
     out.push(
       `<text x="${PLOT.left - 8}" y="${cy + 4}" text-anchor="end" font-size="11" fill="${color}">${name}</text>`,
       `<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${cy}" y2="${cy}" stroke="${COLORS.grid}" stroke-width="0.8"/>`,
+      ...(earlier > 0
+        ? [
+            `<text x="${PLOT.left + 4}" y="${cy + 4}" font-size="10" fill="${COLORS.axis}">${earlier} earlier</text>`,
+          ]
+        : []),
     );
     let lastLabel = Number.NEGATIVE_INFINITY;
-    for (const mk of shown.sort((a, b) => a.at.localeCompare(b.at))) {
+    for (const [i, mk] of shown.entries()) {
       const cx = x(Date.parse(mk.at));
       const tip = `<title>${escapeXml(`${mk.at} ${mk.detail ?? mk.label}`)}</title>`;
       if (shape === 'triangle') {
@@ -232,18 +238,18 @@ export function renderChart(input: ChartInput): string {
           `<path d="M${f1(cx)},${cy - 5}L${f1(cx + 5)},${cy}L${f1(cx)},${cy + 5}L${f1(cx - 5)},${cy}Z" fill="${color}" fill-opacity="0.85">${tip}</path>`,
         );
       }
-      if (cx - lastLabel > 90) {
+      // A label only where it fits before the next mark; every mark has its tooltip.
+      const next = shown[i + 1];
+      const room = (next ? x(Date.parse(next.at)) : W) - cx;
+      const text = mk.label.slice(0, 18);
+      const width = text.length * 6 + 14;
+      if (room > width && cx - lastLabel > width && cx + width < W) {
         out.push(
-          `<text x="${f1(cx + 8)}" y="${cy + 4}" font-size="10" fill="${color}">${escapeXml(mk.label.slice(0, 18))}</text>`,
+          `<text x="${f1(cx + 8)}" y="${cy + 4}" font-size="10" fill="${color}">${escapeXml(text)}</text>`,
         );
         lastLabel = cx;
       }
     }
-    const hidden = marks.length - shown.length;
-    if (hidden > 0)
-      out.push(
-        `<text x="${PLOT.right}" y="${cy + 16}" text-anchor="end" font-size="10" fill="${COLORS.axis}">${hidden} outside the time range</text>`,
-      );
   };
   lane(input.rollouts, 0, 'triangle', COLORS.rollout, 'rollouts');
   lane(input.warnings, 1, 'diamond', COLORS.warning, 'warnings');
@@ -251,10 +257,7 @@ export function renderChart(input: ChartInput): string {
   const legend: [string, string][] = [
     [`<line x1="0" x2="18" y1="0" y2="0" stroke="${COLORS.line}" stroke-width="2"/>`, 'error rate'],
     [`<line x1="0" x2="18" y1="0" y2="0" stroke="${COLORS.above}" stroke-width="2.4"/>`, 'above threshold'],
-    [
-      `<rect x="0" y="-6" width="18" height="12" fill="${COLORS.window}" fill-opacity="0.3"/>`,
-      '`for` window',
-    ],
+    [`<rect x="0" y="-6" width="18" height="12" fill="${COLORS.window}" fill-opacity="0.3"/>`, 'for window'],
   ];
   let lx = PLOT.right - 330;
   for (const [symbol, text] of legend) {

@@ -57,7 +57,8 @@ header p { margin: 0; opacity: .92; }
 .facts { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 20px 0 8px; }
 .fact { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
 .fact .k { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
-.fact .v { font-size: 20px; font-weight: 650; }
+.fact .v { font-size: 22px; font-weight: 650; line-height: 1.25; }
+.fact .n { font-size: 12.5px; color: var(--muted); }
 h2 { font-size: 18px; margin: 28px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
 figure svg { width: 100%; height: auto; display: block; }
@@ -92,11 +93,27 @@ export function renderSummaryHtml(p: SummaryPage): string {
   const title = `${stateText}: ${p.alertName} on ${s.cluster}`;
   const order = { fail: 0, warn: 1, unknown: 2, ok: 3 } as const;
   const findings = [...p.findings].sort((a, b) => order[a.status] - order[b.status]);
-  const facts: [string, string][] = [
-    ['Error rate', `${percent(v.errorRate)}`],
-    ['Threshold', `${percent(p.threshold)}${v.sustained ? ' · sustained' : ''}`],
-    ['Onset', m?.startedAt ? `${m.startedAt.slice(11, 16)} UTC` : 'not above now'],
-    ['Sources read', `${Math.round(v.coverage * 100)}%`],
+  const forText = m ? `for ${Math.round(m.forSeconds / 60)}m` : '';
+  const onsetAgo = m?.startedAt
+    ? Math.round((Date.parse(p.at) - Date.parse(m.startedAt)) / 60_000)
+    : undefined;
+  const facts: [string, string, string][] = [
+    [
+      'Error rate',
+      percent(v.errorRate),
+      v.errorRate === null ? '' : v.sustained ? `sustained ${forText}` : 'not sustained',
+    ],
+    ['Threshold', percent(p.threshold), forText ? `above it ${forText} fires` : ''],
+    [
+      'Onset',
+      m?.startedAt ? `${m.startedAt.slice(11, 16)} UTC` : '-',
+      onsetAgo !== undefined ? `${onsetAgo} min before this run` : 'not above the threshold now',
+    ],
+    [
+      'Sources read',
+      `${Math.round(v.coverage * 100)}%`,
+      v.unread.length > 0 ? `${v.unread.length} not read` : 'all of them',
+    ],
   ];
   const causes = v.causes.map((c) => {
     const steps = p.findings.find((f) => f.cause === c.id && f.remediation.length > 0)?.remediation ?? [];
@@ -125,7 +142,7 @@ ${steps.length > 0 ? `<div><strong>Resolution</strong> (the runbook, with this c
 <p>Run ${e(p.runId)} at ${e(p.at)}${p.alertSince ? ` · alert in this state since ${e(p.alertSince)}` : ''}</p>
 </div></header>
 <main>
-<section class="facts">${facts.map(([k, val]) => `<div class="fact"><div class="k">${e(k)}</div><div class="v">${e(val)}</div></div>`).join('')}</section>
+<section class="facts">${facts.map(([k, val, note]) => `<div class="fact"><div class="k">${e(k)}</div><div class="v">${e(val)}</div><div class="n">${e(note)}</div></div>`).join('')}</section>
 ${m?.alertBlind ? `<p><strong>The runbook's alert is blind here:</strong> ${m.alertBlind.reasons.map(e).join('; ')}</p>` : ''}
 ${v.unread.length > 0 ? `<p>Not read: ${v.unread.map(e).join(', ')} (see manifest.json for why).</p>` : ''}
 <h2>Error rate</h2>
