@@ -192,6 +192,8 @@ const bundlesSchema = z
      * which is also the default. Presigned links made without the link service live at most 7 days.
      */
     linkExpiry: duration({ min: 60, max: 3650 * 86_400, hint: '"24h" or "30d"' }).optional(),
+    /** Raise by one to replace the key that signs bundle links: every link already sent stops working. */
+    linkKeyGeneration: z.number().int().min(1).max(1000).default(1),
   })
   .superRefine((b, ctx) => {
     if (b.linkExpiry !== undefined && b.linkExpiry > b.retentionDays * 86_400)

@@ -25,6 +25,9 @@ import { type CheckerConfig, type ClusterConfig, findCluster, parseConfigText } 
 import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
 import { runCycle } from './cycle.js';
 import { BadEventError } from './errors.js';
+import { LINK_ENV } from './link/constants.js';
+import { KmsLinkSigner } from './link/kms-signer.js';
+import { LinkedBundleStore } from './link/linked-bundle-store.js';
 import { type CheckReport, toReport } from './report.js';
 import type { BundleStore } from './sinks/bundle-store.js';
 import { DynamoDbRunStore } from './sinks/dynamodb-store.js';
@@ -66,11 +69,31 @@ function runStore(): RunStore {
   return store;
 }
 let s3: BundleStore | undefined;
+/**
+ * Bundles in S3; the message's link goes to the link service (signed with the KMS HMAC key), so it
+ * outlives this invocation's credentials. Without a link service the link is presigned here.
+ */
 function bundleStore(config: CheckerConfig): BundleStore {
-  s3 ??= new S3BundleStore(new S3Client({}), requiredEnv(ENV.bundleBucket), {
+  if (s3) return s3;
+  const bucket = requiredEnv(ENV.bundleBucket);
+  const region = requiredEnv('AWS_REGION');
+  const inner = new S3BundleStore(new S3Client({}), bucket, {
     linkExpirySeconds: config.bundles.linkExpiry,
     credentials,
   });
+  const serviceUrl = process.env[LINK_ENV.serviceUrl];
+  const keyId = process.env[LINK_ENV.keyId];
+  s3 = new LinkedBundleStore(
+    inner,
+    { region, bucket, table: requiredEnv(ENV.runsTable) },
+    serviceUrl && keyId
+      ? {
+          url: serviceUrl,
+          signer: new KmsLinkSigner({ keyId, region, credentials }),
+          lifetimeSeconds: Math.min(config.bundles.linkExpiry, config.bundles.retentionDays * 86_400),
+        }
+      : undefined,
+  );
   return s3;
 }
 function notifier(): Notifier {

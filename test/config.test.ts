@@ -47,7 +47,7 @@ describe('config: what a user writes', () => {
       repeatInterval: 14_400,
     });
     // A link in a message works as long as its bundle is kept, unless told otherwise.
-    expect(config.bundles).toEqual({ retentionDays: 30, linkExpiry: 30 * 86_400 });
+    expect(config.bundles).toEqual({ retentionDays: 30, linkExpiry: 30 * 86_400, linkKeyGeneration: 1 });
     expect(cluster?.maintenance).toEqual([]);
     expect(config.notifications.emails).toEqual([]);
     expect(config.checker).toEqual({ memoryMiB: 512, timeoutSeconds: 120 });
