@@ -287,7 +287,9 @@ async function linkCommand(
     linkExpirySeconds: seconds,
     credentials: fromNodeProviderChain(),
   }).link(run.bundleKey);
-  io.stdout(`${link.link}\nvalid until ${link.expiresAt}${link.linkNote ? ` (${link.linkNote})` : ''}\n`);
+  io.stdout(
+    `${link.link}\nvalid until ${link.expiresAt}${link.linkNote ? ` (${link.linkNote})` : ''}\nin S3: ${link.location}\n`,
+  );
   return 0;
 }
 
