@@ -23,7 +23,8 @@ export function bundleLines(b: BundleReach | undefined): string[] {
   const lines: string[] = [];
   if (b.link) {
     lines.push(`Escalation bundle: ${b.link}`);
-    lines.push(`  The link works until ${b.expiresAt ?? 'an unknown time'}${b.note ? `; ${b.note}` : ''}.`);
+    if (b.expiresAt) lines.push(`  The link works until ${b.expiresAt}${b.note ? `; ${b.note}` : ''}.`);
+    else if (b.note) lines.push(`  ${b.note}.`);
   }
   if (b.location) lines.push(`  In S3: ${b.location}`);
   if (b.consoleUrl) lines.push(`  S3 console: ${b.consoleUrl}`);

@@ -118,7 +118,7 @@ export function chatPayload(m: MessageInput, n: Notification, held?: HeldNotices
   else if (b?.link)
     description.push(
       '',
-      `*Escalation bundle:* <${b.link}|open the bundle> (works until ${b.expiresAt ?? 'an unknown time'}${b.note ? `; ${b.note}` : ''})`,
+      `*Escalation bundle:* <${b.link}|open the bundle>${b.expiresAt ? ` (works until ${b.expiresAt}${b.note ? `; ${b.note}` : ''})` : ''}`,
       ...(b.location
         ? [`In S3: \`${b.location}\`${b.consoleUrl ? ` (<${b.consoleUrl}|S3 console>)` : ''}`]
         : []),
