@@ -44,10 +44,15 @@ const COLORS = {
 };
 const FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif\"";
 
+/** Text for XML and HTML: markup characters as references, and the control characters XML 1.0 forbids dropped. */
 export function escapeXml(text: string): string {
-  return text
-    .replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 && ch !== '\t' && ch !== '\n' && ch !== '\r') continue;
+    out += ch === '<' || ch === '>' || ch === '&' || ch === '"' || ch === "'" ? `&#${code};` : ch;
+  }
+  return out;
 }
 
 const pct = (ratio: number) => {

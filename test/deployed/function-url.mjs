@@ -37,7 +37,9 @@ const server = http.createServer(async (req, res) => {
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
     },
-    ...(body.length > 0 ? { body: body.toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
+    ...(body.length > 0
+      ? { body: body.toString('base64'), isBase64Encoded: true }
+      : { isBase64Encoded: false }),
   };
   const context = {
     callbackWaitsForEmptyEventLoop: false,
@@ -56,7 +58,9 @@ const server = http.createServer(async (req, res) => {
     res.end(answer.isBase64Encoded ? Buffer.from(answer.body ?? '', 'base64') : (answer.body ?? ''));
   } catch (error) {
     // What a function URL answers when the function itself fails.
-    process.stdout.write(`@@FUNCTION_ERROR ${JSON.stringify({ name: error.name, message: error.message })}\n`);
+    process.stdout.write(
+      `@@FUNCTION_ERROR ${JSON.stringify({ name: error.name, message: error.message })}\n`,
+    );
     res.writeHead(502, { 'Content-Type': 'application/json' });
     res.end('{"Message":"Internal Server Error"}');
   }
