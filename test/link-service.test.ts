@@ -16,6 +16,7 @@ import { answerClick, type LinkServiceDeps } from '../lambda/link/handler.js';
 import { KmsError, KmsLinkSigner } from '../lambda/link/kms-signer.js';
 import { consoleUrl, LinkedBundleStore, linkCommand } from '../lambda/link/linked-bundle-store.js';
 import { HmacLinkSigner, type LinkSigner, linkPayload, signLink } from '../lambda/link/signer.js';
+import { bundleLines } from '../lambda/sinks/bundle-lines.js';
 import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { expireS3Keys, REGION, startS3 } from './helpers/aws-local.js';
 import { type KmsEndpoint, startKmsEndpoint } from './helpers/kms-endpoint.js';
@@ -334,5 +335,34 @@ describe("the checker's side", () => {
       `tenant-check link 20261126T101500-abcd1234 --cluster prod-eks-1 --table checker-runs --bucket ${BUCKET} --region ${REGION}`,
     );
     expect(linkCommand(KEY, { region: REGION, bucket: BUCKET, table: 't' })).toContain('--table t');
+  });
+
+  it('when KMS cannot sign, the bundle is still reachable: no link, said so, the other ways in', async () => {
+    const broken: LinkSigner = {
+      sign: async () => {
+        throw new KmsError('KMSInternalException', 500, 'internal error');
+      },
+      verify: async () => false,
+    };
+    const store = new LinkedBundleStore(
+      new FileBundleStore('/tmp/unused'),
+      { region: REGION, bucket: BUCKET, table: 'checker-runs' },
+      { url: SERVICE, signer: broken, lifetimeSeconds: 86_400 },
+    );
+    const stored = await store.link(KEY);
+    expect(stored).toMatchObject({ link: null, expiresAt: null, location: `s3://${BUCKET}/${KEY}` });
+    expect(
+      bundleLines({
+        location: stored.location,
+        note: stored.linkNote as string,
+        consoleUrl: stored.consoleUrl as string,
+        command: stored.command as string,
+      }),
+    ).toEqual([
+      `Escalation bundle: s3://${BUCKET}/${KEY}`,
+      '  no link: it could not be signed (KMS KMSInternalException (HTTP 500): internal error); use the S3 console or the command below.',
+      `  S3 console: ${stored.consoleUrl}`,
+      `  A fresh link from a terminal: ${stored.command}`,
+    ]);
   });
 });

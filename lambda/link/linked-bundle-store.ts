@@ -56,9 +56,21 @@ export class LinkedBundleStore implements BundleStore {
     };
     if (!this.service) return { ...(await this.inner.link(key)), ...reach };
     const expiresAt = Math.floor(this.now().getTime() / 1000) + this.service.lifetimeSeconds;
+    let link: string;
+    try {
+      link = await signLink(this.service.url, { key, expiresAt }, this.service.signer);
+    } catch (error) {
+      // KMS could not sign: the bundle is still written, and reached the other ways.
+      return {
+        ...reach,
+        link: null,
+        expiresAt: null,
+        linkNote: `no link: it could not be signed (${(error as Error).message}); use the S3 console or the command below`,
+      };
+    }
     return {
       ...reach,
-      link: await signLink(this.service.url, { key, expiresAt }, this.service.signer),
+      link,
       expiresAt: new Date(expiresAt * 1000).toISOString(),
       linkNote: `each click starts a fresh download that must begin within ${PRESIGNED_SECONDS / 60} minutes (click again for another); the link stops working earlier only if the link key is replaced, which is how links are revoked`,
     };

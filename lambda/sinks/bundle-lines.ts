@@ -25,8 +25,11 @@ export function bundleLines(b: BundleReach | undefined): string[] {
     lines.push(`Escalation bundle: ${b.link}`);
     if (b.expiresAt) lines.push(`  The link works until ${b.expiresAt}${b.note ? `; ${b.note}` : ''}.`);
     else if (b.note) lines.push(`  ${b.note}.`);
+    if (b.location?.startsWith('s3://')) lines.push(`  In S3: ${b.location}`);
+  } else if (b.location) {
+    lines.push(`Escalation bundle: ${b.location}`);
+    if (b.note) lines.push(`  ${b.note}.`);
   }
-  if (b.location) lines.push(`  In S3: ${b.location}`);
   if (b.consoleUrl) lines.push(`  S3 console: ${b.consoleUrl}`);
   if (b.command) lines.push(`  A fresh link from a terminal: ${b.command}`);
   return lines;

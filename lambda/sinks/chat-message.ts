@@ -115,14 +115,16 @@ export function chatPayload(m: MessageInput, n: Notification, held?: HeldNotices
   if (held) description.push('', ...heldLines(held).map((l) => `_${l}_`));
   const b = m.bundle;
   if (b?.error) description.push('', `*No escalation bundle:* ${b.error}`);
-  else if (b?.link)
+  else if (b?.link || b?.location) {
+    const consoleLink = b.consoleUrl ? ` (<${b.consoleUrl}|S3 console>)` : '';
     description.push(
       '',
-      `*Escalation bundle:* <${b.link}|open the bundle>${b.expiresAt ? ` (works until ${b.expiresAt}${b.note ? `; ${b.note}` : ''})` : ''}`,
-      ...(b.location
-        ? [`In S3: \`${b.location}\`${b.consoleUrl ? ` (<${b.consoleUrl}|S3 console>)` : ''}`]
-        : []),
+      b.link
+        ? `*Escalation bundle:* <${b.link}|open the bundle>${b.expiresAt ? ` (works until ${b.expiresAt}${b.note ? `; ${b.note}` : ''})` : ''}`
+        : `*Escalation bundle:* \`${b.location}\`${consoleLink}${b.note ? `: ${b.note}` : ''}`,
+      ...(b.link && b.location?.startsWith('s3://') ? [`In S3: \`${b.location}\`${consoleLink}`] : []),
     );
+  }
   description.push('', `Run \`${m.runId}\` at ${m.at}`);
 
   const steps =
