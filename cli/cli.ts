@@ -258,11 +258,8 @@ async function linkCommand(
   if (!seconds || seconds > 7 * 86_400)
     throw new CliError(`--expires: expected a duration up to 7d such as 24h, got "${o.expires}"`, 2);
   const clientConfig = o.region ? { region: o.region } : {};
-  const runs = await new DynamoDbRunStore(new DynamoDBClient(clientConfig), o.table).listRuns(
-    o.cluster,
-    1000,
-  );
-  const run = runs.find((r) => r.runId === runId);
+  // By key (the run id holds the second it ran at), not by reading the newest runs.
+  const run = await new DynamoDbRunStore(new DynamoDBClient(clientConfig), o.table).findRun(o.cluster, runId);
   if (!run)
     throw new CliError(
       `run ${runId} of ${o.cluster} is not in ${o.table} (see tenant-check history --table ${o.table} --cluster ${o.cluster})`,
@@ -277,7 +274,9 @@ async function linkCommand(
     linkExpirySeconds: seconds,
     credentials: fromNodeProviderChain(),
   }).link(run.bundleKey);
-  io.stdout(`${link.link}\nvalid until ${link.expiresAt}${link.linkNote ? ` (${link.linkNote})` : ''}\n`);
+  io.stdout(
+    `${link.link}\nvalid until ${link.expiresAt}${link.linkNote ? ` (${link.linkNote})` : ''}\nin S3: ${link.location}\n`,
+  );
   return 0;
 }
 

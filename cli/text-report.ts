@@ -83,6 +83,10 @@ export function renderText(
   if (result.bundle && !('error' in result.bundle))
     lines.push(`Escalation bundle: ${result.bundle.location}`);
   else if (result.bundle) lines.push(`No escalation bundle: ${result.bundle.error}`);
+  if (result.notification?.status === 'held')
+    lines.push(
+      `Notification held: maintenance window ${result.notification.window}, until ${result.notification.until}`,
+    );
   if (options.notification) {
     lines.push(
       '',

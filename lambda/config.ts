@@ -5,6 +5,7 @@
  * the field and says what was expected.
  */
 import * as z from 'zod';
+import { maintenanceWindowSchema } from './alert/maintenance.js';
 import { parseDuration, parseSchedule, type Schedule } from './durations.js';
 import { ConfigError } from './errors.js';
 import type { OperatorNames } from './model/operator.js';
@@ -94,6 +95,8 @@ const clusterSchema = z.strictObject({
   metrics: metricsSource.default({ source: 'scrape' }),
   /** Create the EKS access entry for the checker's role (the cluster must be in the stack's account and region). */
   createAccessEntry: z.boolean().default(true),
+  /** Recurring windows in which notifications are held (runs are stored and evaluated as usual). */
+  maintenance: z.array(maintenanceWindowSchema).max(20).default([]),
 });
 
 const resourceNames = z.strictObject({
@@ -181,12 +184,27 @@ const notificationsSchema = z.strictObject({
   runbookUrl: z.url({ message: 'expected an http(s) URL' }).default(DEFAULT_RUNBOOK_URL),
 });
 
-const bundlesSchema = z.strictObject({
-  /** Days an escalation bundle is kept in S3 before the lifecycle rule deletes it. */
-  retentionDays: z.number().int().min(1).max(3650).default(30),
-  /** The longest a presigned bundle link lives; SigV4 allows at most 7 days. */
-  linkExpiry: duration({ min: 60, max: 7 * 86_400, hint: '"24h"' }).default(24 * 3600),
-});
+const bundlesSchema = z
+  .strictObject({
+    /** Days an escalation bundle is kept in S3 before the lifecycle rule deletes it. */
+    retentionDays: z.number().int().min(1).max(3650).default(30),
+    /**
+     * How long a bundle link in a message works (through the link service); at most the retention,
+     * which is also the default. Presigned links made without the link service live at most 7 days.
+     */
+    linkExpiry: duration({ min: 60, max: 3650 * 86_400, hint: '"24h" or "30d"' }).optional(),
+    /** Raise by one to replace the key that signs bundle links: every link already sent stops working. */
+    linkKeyGeneration: z.number().int().min(1).max(1000).default(1),
+  })
+  .superRefine((b, ctx) => {
+    if (b.linkExpiry !== undefined && b.linkExpiry > b.retentionDays * 86_400)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['linkExpiry'],
+        message: `expected at most the retention (retentionDays ${b.retentionDays}, ${b.retentionDays}d): a link cannot outlive its bundle`,
+      });
+  })
+  .transform((b) => ({ ...b, linkExpiry: b.linkExpiry ?? b.retentionDays * 86_400 }));
 
 const collectionSchema = z.strictObject({
   /** Operator log lines read per pod (the runbook reads 500 to 5,000). */

@@ -23,6 +23,7 @@ import type { RunRecord } from './model/run.js';
 import type { ClusterSnapshot } from './model/snapshot.js';
 import type { Verdict } from './model/verdict.js';
 import { buildBundle, bundleKey } from './sinks/bundle.js';
+import type { BundleReach } from './sinks/bundle-lines.js';
 import type { BundleStore, StoredBundle } from './sinks/bundle-store.js';
 import { renderNotification } from './sinks/message.js';
 import type { Notification, Notifier } from './sinks/notifier.js';
@@ -52,6 +53,8 @@ export interface CycleInput {
 export type NotificationOutcome =
   | { kind: Notice['kind']; status: 'sent'; messageId: string; subject: string }
   | { kind: Notice['kind']; status: 'already-sent' | 'claimed-elsewhere' }
+  /** Held during a maintenance window: sent, saying so, after `until` if still worth sending. */
+  | { kind: Notice['kind']; status: 'held'; until: string; window: string }
   | { status: 'superseded'; reason: string };
 
 export type BundleOutcome = (StoredBundle & { key: string }) | { error: string } | null;
@@ -75,8 +78,13 @@ export class NotifyError extends Error {
   override readonly name = 'NotifyError';
 }
 
-export function decisionSettings(config: CheckerConfig): DecisionSettings {
-  return { alert: config.alert, retentionDays: config.bundles.retentionDays };
+export function decisionSettings(config: CheckerConfig, cluster: string): DecisionSettings {
+  const watched = config.clusters.find((c) => c.name === cluster);
+  return {
+    alert: config.alert,
+    retentionDays: config.bundles.retentionDays,
+    ...(watched?.maintenance?.length ? { maintenance: watched.maintenance } : {}),
+  };
 }
 
 export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<CycleResult> {
@@ -95,7 +103,7 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
   // Evidence quotes logs, events and status messages: redacted here, once, before anything stores,
   // bundles, prints or sends it.
   const decision = redactDecision(
-    decide({ snapshot, previous, settings: decisionSettings(config), at, runId, slot }),
+    decide({ snapshot, previous, settings: decisionSettings(config, cluster), at, runId, slot }),
   );
   const { findings, verdict, next, deliver, run } = decision;
   const result = (
@@ -123,7 +131,7 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     const reason = 'a concurrent invocation advanced the alert first; it notifies, this one does not';
     return result({ status: 'superseded', reason }, next);
   }
-  if (!deliver) return result(null, next);
+  if (!deliver) return result(decision.holding ? { status: 'held', ...decision.holding } : null, next);
 
   // 3. claim: a retried or concurrent invocation finds the slot taken.
   const fp = next.fingerprint;
@@ -136,11 +144,37 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     return result({ kind: deliver.kind, status: 'already-sent' }, delivered);
   }
 
-  // 4. bundle: for a notice that asks someone to act.
-  const bundle = asksToAct(deliver) ? await writeBundle(ports, decision, snapshot, config, deliver) : null;
-
+  // 4. bundle: for a notice that asks someone to act. Its link is known before it is written, so
+  //    that the bundle carries the message as sent. 5. publish follows.
+  let bundle: BundleOutcome = null;
+  let notification = render(decision, config, deliver);
+  if (asksToAct(deliver)) {
+    const key = bundleKey(run.cluster, run.runId, run.at);
+    try {
+      const stored = await ports.bundles.link(key);
+      notification = render(decision, config, deliver, reachOf(stored));
+      const built = await buildBundle({
+        snapshot,
+        findings,
+        verdict,
+        runId,
+        at: run.at,
+        alertName: config.alert.name,
+        notice: deliver,
+        alertSince: next.since,
+        config,
+        notification,
+      });
+      await ports.bundles.put(key, built.body);
+      bundle = { key, ...stored };
+      await ports.store.attachBundle(run, { key });
+    } catch (error) {
+      bundle = { error: `the escalation bundle could not be written: ${(error as Error).message}` };
+      notification = render(decision, config, deliver, { error: bundle.error });
+      await ports.store.attachBundle(run, { error: bundle.error }).catch(() => undefined);
+    }
+  }
   // 5. publish: on failure give the claim back and fail the invocation so that it is retried.
-  const notification = render(decision, config, deliver, bundle);
   let messageId: string;
   try {
     ({ messageId } = await ports.notifier.publish(notification));
@@ -173,41 +207,11 @@ function asksToAct(notice: Notice): boolean {
   return notice.kind === 'firing' || notice.kind === 'repeat' || notice.kind === 'blind';
 }
 
-/** The escalation bundle; one that cannot be written is recorded on the run and still notifies. */
-async function writeBundle(
-  ports: CyclePorts,
-  { findings, verdict, next, run }: Decision,
-  snapshot: ClusterSnapshot,
-  config: CheckerConfig,
-  notice: Notice,
-): Promise<BundleOutcome> {
-  const key = bundleKey(run.cluster, run.runId, run.at);
-  try {
-    const built = await buildBundle({
-      snapshot,
-      findings,
-      verdict,
-      runId: run.runId,
-      at: run.at,
-      alertName: config.alert.name,
-      notice,
-      alertSince: next.since,
-    });
-    const stored = { key, ...(await ports.bundles.put(key, built.body)) };
-    await ports.store.attachBundle(run, { key });
-    return stored;
-  } catch (error) {
-    const message = `the escalation bundle could not be written: ${(error as Error).message}`;
-    await ports.store.attachBundle(run, { error: message }).catch(() => undefined);
-    return { error: message };
-  }
-}
-
 function render(
   { findings, verdict, next, run }: Decision,
   config: CheckerConfig,
   notice: NonNullable<Decision['deliver']>,
-  bundle: BundleOutcome,
+  reach?: BundleReach,
 ): Notification {
   return renderNotification({
     cluster: run.cluster,
@@ -220,17 +224,18 @@ function render(
     at: run.at,
     threshold: config.alert.threshold,
     runbookUrl: config.notifications.runbookUrl,
-    ...(bundle
-      ? {
-          bundle:
-            'error' in bundle
-              ? { error: bundle.error }
-              : {
-                  ...(bundle.link ? { link: bundle.link } : {}),
-                  ...(bundle.expiresAt ? { expiresAt: bundle.expiresAt } : {}),
-                  ...(bundle.linkNote ? { note: bundle.linkNote } : {}),
-                },
-        }
-      : {}),
+    ...(reach ? { bundle: reach } : {}),
   });
+}
+
+/** What a message needs to reach a stored bundle. */
+function reachOf(stored: StoredBundle): BundleReach {
+  return {
+    location: stored.location,
+    ...(stored.link ? { link: stored.link } : {}),
+    ...(stored.expiresAt ? { expiresAt: stored.expiresAt } : {}),
+    ...(stored.linkNote ? { note: stored.linkNote } : {}),
+    ...(stored.consoleUrl ? { consoleUrl: stored.consoleUrl } : {}),
+    ...(stored.command ? { command: stored.command } : {}),
+  };
 }

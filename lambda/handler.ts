@@ -24,9 +24,13 @@ import { type CheckerConfig, type ClusterConfig, findCluster, parseConfigText } 
 import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
 import { type CycleResult, runCycle } from './cycle.js';
 import { BadEventError } from './errors.js';
+import { LINK_ENV } from './link/constants.js';
+import { KmsLinkSigner } from './link/kms-signer.js';
+import { LinkedBundleStore } from './link/linked-bundle-store.js';
 import { SOURCE_NAMES } from './model/sources.js';
 import { type AwsEnvironment, buildPorts } from './ports.js';
 import { type CheckReport, toReport } from './report.js';
+import type { BundleStore } from './sinks/bundle-store.js';
 import { DynamoDbRunStore } from './sinks/dynamodb-store.js';
 import { redact } from './sinks/redact.js';
 import { S3BundleStore } from './sinks/s3-bundle-store.js';
@@ -80,14 +84,37 @@ function containerRuntime(): Runtime {
       connectorFor: (cluster) => new EksConnector(eks, cluster),
       credentials,
       store: new DynamoDbRunStore(dynamodb, requiredEnv(ENV.runsTable)),
-      bundles: new S3BundleStore(new S3Client({}), requiredEnv(ENV.bundleBucket), {
-        linkExpirySeconds: config.bundles.linkExpiry,
-        credentials,
-      }),
+      bundles: bundleStore(config, credentials),
       notifier: new SnsNotifier(new SNSClient({}), requiredEnv(ENV.topicArn)),
     },
   };
   return runtime;
+}
+
+/**
+ * Bundles in S3; the message's link goes to the link service (signed with the KMS HMAC key), so it
+ * outlives this invocation's credentials. Without a link service the link is presigned here.
+ */
+function bundleStore(config: CheckerConfig, credentials: AwsEnvironment['credentials']): BundleStore {
+  const bucket = requiredEnv(ENV.bundleBucket);
+  const region = requiredEnv('AWS_REGION');
+  const inner = new S3BundleStore(new S3Client({}), bucket, {
+    linkExpirySeconds: config.bundles.linkExpiry,
+    credentials,
+  });
+  const serviceUrl = process.env[LINK_ENV.serviceUrl];
+  const keyId = process.env[LINK_ENV.keyId];
+  return new LinkedBundleStore(
+    inner,
+    { region, bucket, table: requiredEnv(ENV.runsTable) },
+    serviceUrl && keyId
+      ? {
+          url: serviceUrl,
+          signer: new KmsLinkSigner({ keyId, region, credentials }),
+          lifetimeSeconds: Math.min(config.bundles.linkExpiry, config.bundles.retentionDays * 86_400),
+        }
+      : undefined,
+  );
 }
 
 /** The scheduled event, and the watched cluster it names. */

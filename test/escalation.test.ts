@@ -19,12 +19,14 @@ import { succeeded } from '../lambda/model/source.js';
 import { toReport } from '../lambda/report.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import type { Notifier } from '../lambda/sinks/notifier.js';
+import { redact } from '../lambda/sinks/redact.js';
 import { S3BundleStore } from '../lambda/sinks/s3-bundle-store.js';
 import { SnsNotifier } from '../lambda/sinks/sns-notifier.js';
 import { INCIDENTS } from '../sim/incidents/library.js';
 import { event } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { REGION, startS3, startSns } from './helpers/aws-local.js';
+import { chatNotificationSchema } from './helpers/chat-schema.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { collectorFor } from './helpers/ports.js';
 import { leaks, PLANTED_SECRETS, plantedLines } from './helpers/secrets.js';
@@ -173,7 +175,12 @@ describe('a firing incident', () => {
       severity: 'warning',
       topCause: 'datasource-unavailable',
     });
-    const body = message?.body ?? '';
+    // One message, a body per protocol (published with MessageStructure json; fauxqs passes the
+    // structure through, so the SQS subscriber's body is picked from it as SNS would).
+    const protocols = message?.protocols ?? {};
+    expect(Object.keys(protocols).sort()).toEqual(['default', 'email', 'https', 'lambda', 'sms', 'sqs']);
+    expect(Buffer.byteLength(JSON.stringify(protocols))).toBeLessThan(256 * 1024);
+    const body = protocols.email ?? '';
     for (const part of [
       'Error rate: 23% (threshold 10%), sustained',
       'Firing since:',
@@ -182,12 +189,35 @@ describe('a firing incident', () => {
       'What to do (from the runbook):',
       'kubectl get tenantregistries',
       'Escalation bundle: http',
-      'link valid until',
+      'The link works until',
+      `In S3: s3://${BUCKET}/bundles/prod-eks-1/`,
       'Runbook: https://docs.kubernetes-tenants.org/alert-runbooks#tenantreconciliationerrors',
       `Run: ${result.runId}`,
     ]) {
       expect(body).toContain(part);
     }
+    // Chat tools get the Amazon Q Developer custom notification, threaded by the alert's fingerprint.
+    const chat = chatNotificationSchema.parse(JSON.parse(protocols.https ?? ''));
+    expect(protocols.default).toBe(protocols.https);
+    expect(chat.metadata?.threadId).toBe(result.alert.fingerprint);
+    expect(chat.content.title).toBe(`:rotating_light: ${message?.subject}`);
+    expect(chat.content.description).toContain('*Probable cause:* `datasource-unavailable`');
+    expect(chat.content.nextSteps?.some((step) => step.includes('kubectl get tenantregistries'))).toBe(true);
+    // Programs get the run as data.
+    expect(protocols.lambda).toBe(protocols.sqs);
+    expect(JSON.parse(message?.body ?? '')).toMatchObject({
+      schema: 'tenant-check.notification/v1',
+      kind: 'firing',
+      cluster: 'prod-eks-1',
+      runId: result.runId,
+      errorRate: 0.23,
+      causes: [{ id: 'datasource-unavailable', confidence: expect.any(Number) }],
+      bundle: {
+        location: expect.stringMatching(/^s3:\/\//),
+        link: expect.stringContaining('X-Amz-Signature='),
+      },
+    });
+    expect(protocols.sms).toBe(message?.subject);
 
     // The run records the bundle's key, which follows bundles/<cluster>/<yyyy>/<mm>/<dd>/<run id>.tar.gz.
     const [run] = await store.listRuns('prod-eks-1', 1);
@@ -209,18 +239,28 @@ describe('a firing incident', () => {
       [
         'apiserver-health.txt',
         'apiserver-metrics.txt',
+        'config.json',
+        'error-rate.csv',
+        'error-rate.svg',
         'events.txt',
         'findings.json',
         'manifest.json',
         'nodes-resources.txt',
         'nodes.txt',
+        'notification.json',
+        'notification.txt',
+        'operator-deployment.yaml',
         'operator-metrics.txt',
         'operator-pods.txt',
         'operator.log',
+        'summary.html',
         'summary.md',
         'tenants-sample.yaml',
       ].sort(),
     );
+    // The bundle carries the message as it was sent (redacted like every file), and ends each text with a newline.
+    expect(files.get('notification.txt')).toBe(redact(`Subject: ${message?.subject}\n\n${body}\n`));
+    for (const [name, content] of files) expect(content.endsWith('\n'), name).toBe(true);
     const manifest = JSON.parse(files.get('manifest.json') ?? '{}') as {
       files: { name: string; size: number; sha256: string }[];
       unreadSources: unknown[];
@@ -231,6 +271,9 @@ describe('a firing incident', () => {
       expect(createHash('sha256').update(content).digest('hex'), f.name).toBe(f.sha256);
     }
     expect(manifest.unreadSources).toEqual([]);
+    expect(manifest.files.map((f) => f.name).sort()).toEqual(
+      [...files.keys()].filter((n) => n !== 'manifest.json').sort(),
+    );
     expect(files.get('operator.log')).toContain(
       '==> tenant-operator-controller-manager-7d9f8b6c5d-x7k2p/manager: last',
     );
@@ -261,8 +304,14 @@ describe('a firing incident', () => {
     expect(messages.map((m) => m.subject)).toEqual([
       '[RESOLVED] TenantReconciliationErrors 1% on prod-eks-1',
     ]);
-    expect(messages[0]?.body).toContain(
+    expect(messages[0]?.protocols?.email).toContain(
       `This ends the firing that began ${at(0).toISOString()} (run ${fired.runId})`,
+    );
+    // Firing and resolved thread together in chat.
+    const chat = chatNotificationSchema.parse(JSON.parse(messages[0]?.protocols?.https ?? ''));
+    expect(chat.metadata?.threadId).toBe(fired.alert.fingerprint);
+    expect(chat.content.title).toBe(
+      ':white_check_mark: [RESOLVED] TenantReconciliationErrors 1% on prod-eks-1',
     );
     expect(messages[0]?.attributes.state).toBe('resolved');
   });
@@ -277,7 +326,9 @@ describe('failure orders', () => {
       error: expect.stringContaining('the escalation bundle could not be written'),
     });
     const [message] = await sns.received();
-    expect(message?.body).toContain('No escalation bundle: the escalation bundle could not be written');
+    expect(message?.protocols?.email).toContain(
+      'No escalation bundle: the escalation bundle could not be written',
+    );
     const [run] = await store.listRuns('prod-eks-1', 1);
     expect(run?.bundleError).toContain('could not be written');
   });

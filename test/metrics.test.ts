@@ -155,6 +155,15 @@ describe('what the numbers say', () => {
     const started = Date.parse(p.startedAt as string) / 1000;
     expect(started).toBeGreaterThanOrEqual(t - 40 * 60);
     expect(started).toBeLessThanOrEqual(t - 35 * 60);
+    // The series the onset was read from, kept for the bundle's chart: up to 6 h at 1 minute (as far
+    // back as the backfilled data goes), 0.2 from the onset on.
+    expect(p.errorRateSeries?.stepSeconds).toBe(60);
+    expect(p.errorRateSeries?.points.length).toBeGreaterThan(200);
+    expect(p.errorRateSeries?.points[0]?.[0]).toBeGreaterThanOrEqual(t - 6 * 3600);
+    expect(p.errorRateSeries?.points.at(-1)).toEqual([t, 0.2]);
+    expect(p.errorRateSeries?.points.find(([, v]) => v !== null && v > 0.1)?.[0]).toBe(started);
+    // The scrape source's series is the intervals it kept between its samples.
+    expect(scrape.errorRateSeries?.points.map(([, v]) => v)).toEqual([0.2, 0.2]);
     expect(p.errorsPerMinute.state === 'ok' && p.errorsPerMinute.value).toBeCloseTo(120, 6);
     expect(p.reconcilesPerSecond).toEqual({ state: 'ok', value: 10 });
     expect(p.workqueue).toEqual({ depth: 180, longestRunningSeconds: 0 });

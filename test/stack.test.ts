@@ -4,7 +4,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../lib/app.js';
-import { EXAMPLE_CONFIG, resourcesOf, synthApp } from './helpers/cdk.js';
+import { EXAMPLE_CONFIG, resourceNamed, resourcesOf, synthApp } from './helpers/cdk.js';
 
 type Statement = {
   Sid?: string;
@@ -51,7 +51,7 @@ describe('the stack synthesized from the example config', () => {
         }),
       },
     });
-    const [fn] = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    const fn = resourceNamed(template, 'AWS::Lambda::Function', 'CheckerFunction');
     const assetHash = (fn?.Properties.Code as { S3Key: string } | undefined)?.S3Key.replace('.zip', '');
     const bundle = readFileSync(join(outdir, `asset.${assetHash}`, 'index.mjs'), 'utf8');
     expect(bundle.startsWith("import { createRequire as __checkerCreateRequire } from 'node:module';")).toBe(
@@ -61,7 +61,7 @@ describe('the stack synthesized from the example config', () => {
   });
 
   it('keeps the e-mail addresses out of the function environment', () => {
-    const [fn] = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    const fn = resourceNamed(template, 'AWS::Lambda::Function', 'CheckerFunction');
     expect(JSON.stringify(fn?.Properties.Environment)).not.toContain('oncall@example.com');
   });
 
@@ -240,13 +240,19 @@ describe('the stack synthesized from the example config', () => {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
-    expect(actions(bySid.EscalationBundles as Statement).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    // Write only: people read bundles through the link service, with its own role.
+    expect(actions(bySid.EscalationBundles as Statement)).toEqual(['s3:PutObject']);
     expect(JSON.stringify(bySid.EscalationBundles?.Resource)).toContain('/bundles/*');
     expect(bySid.Notify).toMatchObject({
       Action: 'sns:Publish',
       Resource: { Ref: expect.stringMatching(/^NotificationsTopic/) },
     });
     expect(actions(bySid.NotifyEncrypted as Statement)).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
+    // It signs bundle links with the link key, and cannot check them (the link service does).
+    expect(bySid.SignBundleLinks).toMatchObject({
+      Action: 'kms:GenerateMac',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^BundleLinksKey/), 'Arn'] },
+    });
 
     // Everything else on the role is what CDK adds for the features we use: tracing, logs, the DLQ.
     const granted = new Set(statements.flatMap(actions));
@@ -261,9 +267,9 @@ describe('the stack synthesized from the example config', () => {
         'eks:DescribeCluster',
         'kms:Decrypt',
         'kms:GenerateDataKey',
+        'kms:GenerateMac',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
-        's3:GetObject',
         's3:PutObject',
         'sns:Publish',
         'sqs:GetQueueAttributes',
@@ -279,6 +285,90 @@ describe('the stack synthesized from the example config', () => {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
       },
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it('serves bundle links from a function URL (auth NONE: the MAC is the authorisation) with a KMS HMAC key', () => {
+    const link = resourceNamed(template, 'AWS::Lambda::Function', 'BundleLinksFunction');
+    expect(link.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 10,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/^BundleLinksLogs/) } },
+      Environment: {
+        Variables: {
+          BUNDLE_BUCKET: { Ref: expect.stringMatching(/^EscalationBundles/) },
+          LINK_KEY_ID: { 'Fn::GetAtt': [expect.stringMatching(/^BundleLinksKey/), 'Arn'] },
+          // The example keeps bundles 30 days: no link is accepted that claims to live longer.
+          LINK_MAX_LIFETIME_SECONDS: String(30 * 86_400),
+          POWERTOOLS_SERVICE_NAME: 'tenant-checker-links',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BundleLinksFunction'), 'Arn'] },
+    });
+    // Anyone may invoke it, but only through its URL.
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter((p) =>
+      JSON.stringify(p.Properties.FunctionName).includes('BundleLinksFunction'),
+    );
+    expect(
+      permissions.map((p) => p.Properties).sort((a, b) => String(a.Action).localeCompare(String(b.Action))),
+    ).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Principal: '*',
+        InvokedViaFunctionUrl: true,
+      }),
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunctionUrl',
+        Principal: '*',
+        FunctionUrlAuthType: 'NONE',
+      }),
+    ]);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeySpec: 'HMAC_256',
+      KeyUsage: 'GENERATE_VERIFY_MAC',
+      PendingWindowInDays: 7,
+    });
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ KeySpec: 'HMAC_256' }),
+    });
+    // The checker puts the service's URL and the key in every message's link.
+    const checker = resourceNamed(template, 'AWS::Lambda::Function', 'CheckerFunction');
+    expect(
+      (checker.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    ).toMatchObject({
+      LINK_SERVICE_URL: {
+        'Fn::GetAtt': [expect.stringMatching(/^BundleLinksFunctionFunctionUrl/), 'FunctionUrl'],
+      },
+      LINK_KEY_ID: { 'Fn::GetAtt': [expect.stringMatching(/^BundleLinksKey/), 'Arn'] },
+    });
+  });
+
+  it("grants the link service's role VerifyMac on its key and GetObject on bundles, nothing else", () => {
+    const statements = policyStatements(template, 'BundleLinksRole');
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect(bySid.VerifyBundleLinks).toMatchObject({
+      Action: 'kms:VerifyMac',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^BundleLinksKey/), 'Arn'] },
+    });
+    expect(bySid.ReadBundles).toMatchObject({ Action: 's3:GetObject' });
+    expect(JSON.stringify(bySid.ReadBundles?.Resource)).toContain('/bundles/*');
+    expect([...new Set(statements.flatMap(actions))].sort()).toEqual([
+      'kms:VerifyMac',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetObject',
+    ]);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('link service'),
       ManagedPolicyArns: Match.absent(),
     });
   });
@@ -416,6 +506,18 @@ describe('the stack adapts to the config', () => {
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
     });
+  });
+
+  it('replaces the link key when its generation is raised (every link sent before is revoked)', () => {
+    const keys = (document: unknown) =>
+      Object.entries(resourcesOf(synthApp(document).template, 'AWS::KMS::Key'))
+        .filter(([, k]) => k.Properties.KeySpec === 'HMAC_256')
+        .map(([id]) => id);
+    const first = keys(base);
+    const second = keys({ ...base, bundles: { linkKeyGeneration: 2 } });
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first[0]);
   });
 
   it('refuses a config too large for the function environment, saying why', () => {

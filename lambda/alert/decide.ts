@@ -12,12 +12,15 @@ import type { Measured } from '../model/source.js';
 import { sourceStates } from '../model/sources.js';
 import type { Verdict } from '../model/verdict.js';
 import { DEFAULT_LIFECYCLE, noticeToDeliver, transition } from './lifecycle.js';
+import { applyMaintenance, type MaintenanceWindow } from './maintenance.js';
 import { decideVerdict } from './verdict.js';
 
 /** The settings the decision reads: the alert's rule and how long runs are kept. */
 export interface DecisionSettings {
   alert: { name: string; threshold: number; for: number; repeatInterval: number };
   retentionDays: number;
+  /** The cluster's maintenance windows: notices are held inside them. */
+  maintenance?: readonly MaintenanceWindow[];
 }
 
 export interface DecisionInput {
@@ -38,6 +41,8 @@ export interface Decision {
   next: AlertState;
   /** What to deliver this cycle (a pending notice from an earlier cycle comes first). */
   deliver?: Notice & { slot: string; runId: string };
+  /** Set when a maintenance window holds this cycle's notice. */
+  holding?: { kind: Notice['kind']; until: string; window: string };
   run: RunRecord;
 }
 
@@ -66,7 +71,24 @@ export function decide({ snapshot, previous, settings, at, runId, slot }: Decisi
     { at, runId, errorRate, sustained, threshold, checkerBlind: isCheckerBlind(verdict) },
     { repeatIntervalSeconds: settings.alert.repeatInterval, ...DEFAULT_LIFECYCLE },
   );
-  const deliver = noticeToDeliver(previous, notice, slot, runId);
+  // Inside a maintenance window the notice is held; after it, what was held is reported once.
+  const quiet = applyMaintenance({
+    windows: settings.maintenance ?? [],
+    at,
+    state: next.state,
+    firing: {
+      ...(next.firingRunId ? { firingRunId: next.firingRunId } : {}),
+      ...(next.firingSince ? { firingSince: next.firingSince } : {}),
+    },
+    ...(previous.held ? { held: previous.held } : {}),
+    deliver: noticeToDeliver(previous, notice, slot, runId),
+    slot,
+    runId,
+  });
+  const deliver = quiet.deliver;
+  if (quiet.held) next.held = quiet.held;
+  else delete next.held;
+  if (quiet.holding) delete next.pendingNotice;
   if (deliver) next.pendingNotice = deliver;
   const run: RunRecord = {
     cluster: snapshot.cluster,
@@ -82,5 +104,12 @@ export function decide({ snapshot, previous, settings, at, runId, slot }: Decisi
     coverage: verdict.coverage,
     expiresAt: Math.floor(at.getTime() / 1000) + settings.retentionDays * 86_400,
   };
-  return { findings, verdict, next, ...(deliver ? { deliver } : {}), run };
+  return {
+    findings,
+    verdict,
+    next,
+    ...(deliver ? { deliver } : {}),
+    ...(quiet.holding ? { holding: quiet.holding } : {}),
+    run,
+  };
 }

@@ -48,6 +48,11 @@ export interface MetricsEvaluation {
   startedAt?: string | null;
   /** The last episode that ended, when none is running. */
   lastEpisode?: { startedAt: string; endedAt: string };
+  /**
+   * The runbook's expression over the look-back (6 h at a 1-minute step from Prometheus, the kept
+   * scrape intervals otherwise): `[epoch seconds, ratio]`, null where it was 0/0 or absent. For the chart.
+   */
+  errorRateSeries?: { stepSeconds: number; points: [number, number | null][] };
   /** Evidence for the checks; absent when the source does not carry the metric. */
   workqueue?: { depth?: number; unfinishedWorkSeconds?: number; longestRunningSeconds?: number };
   restClient?: { requestsPerSecond?: number; throttledPerSecond?: number };

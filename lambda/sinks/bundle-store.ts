@@ -12,6 +12,10 @@ export interface StoredBundle {
   expiresAt: string | null;
   /** Why the link may end sooner than `expiresAt`, or why there is none. */
   linkNote?: string;
+  /** The object in the S3 console, for readers with AWS access. */
+  consoleUrl?: string;
+  /** The command that makes a fresh link (`tenant-check link <run id> --cluster …`). */
+  command?: string;
 }
 
 export interface BundleStore {

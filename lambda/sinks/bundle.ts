@@ -8,12 +8,19 @@ import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { stringify } from 'yaml';
+import type { CheckerConfig } from '../config.js';
 import type { Notice } from '../model/alert.js';
 import { CAUSES } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
 import type { Verdict } from '../model/verdict.js';
+import { CHECKER_VERSION } from '../version.js';
+import { configJson, notificationJson, notificationText, operatorDeploymentYaml } from './bundle-extras.js';
+import { chartInputFrom, renderChart, seriesCsv } from './chart.js';
+import type { Notification } from './notifier.js';
 import { redact } from './redact.js';
+import { renderSummaryHtml } from './summary-html.js';
+import { timelineOf } from './timeline.js';
 
 /** The bundle's cap before compression; each file is cut to its share, with a note. */
 export const BUNDLE_MAX_BYTES = 48 * 1024 * 1024;
@@ -29,6 +36,10 @@ export interface BundleInput {
   alertName: string;
   notice?: Notice;
   alertSince?: string;
+  /** The configuration the cycle ran with (its e-mail addresses are left out of the bundle). */
+  config?: CheckerConfig;
+  /** The notification as it is published, carrying this bundle's link. */
+  notification?: Notification;
 }
 
 export interface BundleFile {
@@ -176,7 +187,12 @@ function tenantsSample(s: ClusterSnapshot): string {
 
 function summary(input: BundleInput): string {
   const { snapshot: s, verdict: v } = input;
-  const lines = [`# ${input.alertName} on ${s.cluster}`, '', `Run ${input.runId} at ${input.at}.`, ''];
+  const lines = [
+    `# ${input.alertName} on ${s.cluster}`,
+    '',
+    `Run ${input.runId} at ${input.at}, tenant-check ${CHECKER_VERSION}. The same with the chart: summary.html.`,
+    '',
+  ];
   lines.push(
     `- Error rate: ${v.errorRate === null ? 'unknown' : `${(v.errorRate * 100).toFixed(1)}%`}${v.sustained ? ', sustained' : ''}`,
   );
@@ -203,29 +219,7 @@ function summary(input: BundleInput): string {
       );
   }
   lines.push('## Timeline', '');
-  const timeline: [string, string][] = [];
-  if (s.metrics.ok && s.metrics.data.startedAt)
-    timeline.push([s.metrics.data.startedAt, 'the error rate went above the threshold']);
-  if (s.metrics.ok && s.metrics.data.lastEpisode)
-    timeline.push([
-      s.metrics.data.lastEpisode.startedAt,
-      `an earlier episode began (ended ${s.metrics.data.lastEpisode.endedAt})`,
-    ]);
-  if (input.alertSince) timeline.push([input.alertSince, `the alert entered its current state`]);
-  if (s.operatorDeployment.ok) {
-    for (const rs of s.operatorDeployment.data.replicaSets.slice(0, 3))
-      if (rs.createdAt)
-        timeline.push([
-          rs.createdAt,
-          `operator rollout: ReplicaSet ${rs.name} (revision ${rs.revision ?? '?'}${rs.image ? `, ${rs.image}` : ''})`,
-        ]);
-  }
-  if (s.events.ok) {
-    for (const e of s.events.data.recent.filter((x) => x.type === 'Warning').slice(0, 10))
-      if (e.lastTime)
-        timeline.push([e.lastTime, `warning ${e.reason}: ${e.namespace}/${e.name}: ${e.message}`]);
-  }
-  timeline.sort((a, b) => a[0].localeCompare(b[0]));
+  const timeline = timelineOf(s, input.alertSince);
   lines.push(...timeline.map(([t, what]) => `- ${t}: ${what}`), '');
   lines.push(
     '## Findings',
@@ -233,6 +227,7 @@ function summary(input: BundleInput): string {
     ...input.findings.map((f) => `- [${f.status}] ${f.check}: ${f.summary}${f.cause ? ` (${f.cause})` : ''}`),
     '',
   );
+  if (input.config) lines.push(`Runbook: ${input.config.notifications.runbookUrl}`, '');
   return lines.join('\n');
 }
 
@@ -240,8 +235,14 @@ function summary(input: BundleInput): string {
 export async function buildBundle(input: BundleInput): Promise<Bundle> {
   const s = input.snapshot;
   const node = nodes(s);
+  const threshold = input.config?.alert.threshold ?? (s.metrics.ok ? s.metrics.data.threshold : 0.1);
+  const chartInput = chartInputFrom(s, threshold, input.config?.alert.for ?? 600);
+  const chartSvg = renderChart(chartInput);
   const contents: [string, string][] = [
     ['summary.md', summary(input)],
+    ['summary.html', ''],
+    ['error-rate.svg', chartSvg],
+    ['error-rate.csv', seriesCsv(chartInput)],
     [
       'findings.json',
       JSON.stringify(
@@ -264,7 +265,32 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
     ['nodes-resources.txt', node.resources],
     ['events.txt', events(s)],
     ['tenants-sample.yaml', tenantsSample(s)],
+    ['operator-deployment.yaml', operatorDeploymentYaml(s)],
+    ...(input.config ? ([['config.json', configJson(input.config)]] as [string, string][]) : []),
+    ...(input.notification
+      ? ([
+          ['notification.txt', notificationText(input.notification)],
+          ['notification.json', notificationJson(input.notification)],
+        ] as [string, string][])
+      : []),
   ];
+  // The page lists the other files, so it is made once their names are known.
+  const page = contents.find(([name]) => name === 'summary.html') as [string, string];
+  page[1] = renderSummaryHtml({
+    snapshot: s,
+    findings: input.findings,
+    verdict: input.verdict,
+    runId: input.runId,
+    at: input.at,
+    alertName: input.alertName,
+    ...(input.notice ? { notice: input.notice } : {}),
+    ...(input.alertSince ? { alertSince: input.alertSince } : {}),
+    threshold,
+    chartSvg,
+    ...(input.config ? { runbookUrl: input.config.notifications.runbookUrl } : {}),
+    checkerVersion: CHECKER_VERSION,
+    files: [...contents.map(([name]) => name), 'manifest.json'],
+  });
   const tar = pack();
   const gzip = createGzip();
   const chunks: Buffer[] = [];
@@ -277,7 +303,9 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
   tar.pipe(gzip);
   const files: BundleFile[] = [];
   let total = 0;
-  const add = (name: string, text: string, truncated?: string) => {
+  const add = (name: string, raw: string, truncated?: string) => {
+    // Every file is text, and every text file ends with a newline.
+    const text = raw.endsWith('\n') ? raw : `${raw}\n`;
     const data = Buffer.from(text, 'utf8');
     tar.entry(
       { name: `${s.cluster}-${input.runId}/${name}`, size: data.length, mtime: new Date(input.at) },
@@ -308,7 +336,15 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
     'manifest.json',
     redact(
       JSON.stringify(
-        { cluster: s.cluster, runId: input.runId, at: input.at, files, unreadSources: unread },
+        {
+          cluster: s.cluster,
+          runId: input.runId,
+          at: input.at,
+          checkerVersion: CHECKER_VERSION,
+          ...(input.config ? { runbookUrl: input.config.notifications.runbookUrl } : {}),
+          files,
+          unreadSources: unread,
+        },
         null,
         2,
       ),

@@ -171,16 +171,67 @@ export class DynamoDbRunStore implements RunStore {
     );
   }
 
+  /**
+   * The newest runs first. One Query page holds at most 1 MB, so pages are followed
+   * (`LastEvaluatedKey`) until `limit` runs are read or there are no more.
+   */
   async listRuns(cluster: string, limit: number): Promise<RunRecord[]> {
-    const answer = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
-        ExpressionAttributeValues: { ':pk': `CLUSTER#${cluster}`, ':run': 'RUN#' },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (answer.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, ...run }) => run as RunRecord);
+    const runs: RunRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const answer = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+          ExpressionAttributeValues: { ':pk': `CLUSTER#${cluster}`, ':run': 'RUN#' },
+          ScanIndexForward: false,
+          Limit: limit - runs.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      runs.push(...(answer.Items ?? []).map(toRun));
+      start = answer.LastEvaluatedKey;
+    } while (start && runs.length < limit);
+    return runs;
   }
+
+  /**
+   * One run, by its id. A run id begins with the second it was evaluated at
+   * (`20261126T101500-…`), which is where its sort key (`RUN#2026-11-26T10:15:00.000Z#<run id>`)
+   * lies: the Query reads that one second of the cluster's runs. An id of another shape is looked
+   * for in all of the cluster's runs, page after page.
+   */
+  async findRun(cluster: string, runId: string): Promise<RunRecord | undefined> {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})-/.exec(runId);
+    const second = m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}` : undefined;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const answer = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: second
+            ? 'pk = :pk AND sk BETWEEN :from AND :to'
+            : 'pk = :pk AND begins_with(sk, :from)',
+          FilterExpression: 'runId = :id',
+          ExpressionAttributeValues: {
+            ':pk': `CLUSTER#${cluster}`,
+            ':id': runId,
+            ...(second
+              ? { ':from': `RUN#${second}.`, ':to': `RUN#${second}.999Z#\uffff` }
+              : { ':from': 'RUN#' }),
+          },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const item = answer.Items?.[0];
+      if (item) return toRun(item);
+      start = answer.LastEvaluatedKey;
+    } while (start);
+    return undefined;
+  }
+}
+
+function toRun(item: Record<string, unknown>): RunRecord {
+  const { pk: _pk, sk: _sk, type: _type, ...run } = item;
+  return run as unknown as RunRecord;
 }

@@ -1,8 +1,11 @@
 /** The notification's words: what state, how bad, since when, why, what to do, where the evidence is. */
+import { heldLines } from '../alert/maintenance.js';
 import type { AlertState, Notice } from '../model/alert.js';
 import { CAUSES } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
 import type { Verdict } from '../model/verdict.js';
+import { type BundleReach, bundleLines } from './bundle-lines.js';
+import { withProtocols } from './chat-message.js';
 import type { Notification } from './notifier.js';
 
 const MAX_SUBJECT = 99;
@@ -20,7 +23,7 @@ export interface MessageInput {
   at: string;
   threshold: number;
   runbookUrl: string;
-  bundle?: { link?: string; expiresAt?: string; note?: string; error?: string };
+  bundle?: BundleReach;
 }
 
 const percent = (r: number | null) => (r === null ? 'unknown' : `${Math.round(r * 1000) / 10}%`);
@@ -41,7 +44,9 @@ export function renderNotification(m: MessageInput): Notification {
       /[\r\n]+/g,
       ' ',
     );
-  if (subject.length > MAX_SUBJECT) subject = `${subject.slice(0, MAX_SUBJECT - 1)}…`;
+  // SNS takes printable ASCII only in a subject.
+  subject = subject.replace(/[^\x20-\x7e]/g, '?');
+  if (subject.length > MAX_SUBJECT) subject = `${subject.slice(0, MAX_SUBJECT - 3)}...`;
 
   const lines: string[] = [];
   lines.push(`${state}: ${m.alertName} on ${m.cluster}`, '');
@@ -68,6 +73,7 @@ export function renderNotification(m: MessageInput): Notification {
     );
     if (m.alert.firingSince) lines.push(`Firing since: ${m.alert.firingSince}`);
   }
+  if (m.notice.held) lines.push('', ...heldLines(m.notice.held));
   if (m.verdict.causes.length > 0 && m.notice.kind !== 'resolved') {
     lines.push('', 'Probable causes:');
     for (const c of m.verdict.causes.slice(0, 3)) {
@@ -83,12 +89,7 @@ export function renderNotification(m: MessageInput): Notification {
     }
   }
   lines.push('');
-  if (m.bundle?.link)
-    lines.push(
-      `Escalation bundle: ${m.bundle.link}`,
-      `(link valid until ${m.bundle.expiresAt ?? 'unknown'})`,
-    );
-  else if (m.bundle?.error) lines.push(`No escalation bundle: ${m.bundle.error}`);
+  lines.push(...bundleLines(m.bundle));
   lines.push(`Runbook: ${m.runbookUrl}`, `Run: ${m.runId} at ${m.at}`);
   let body = lines.join('\n');
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
@@ -97,7 +98,7 @@ export function renderNotification(m: MessageInput): Notification {
       .subarray(0, MAX_BODY_BYTES - note.length)
       .toString('utf8')}${note}`;
   }
-  return {
+  return withProtocols(m, {
     cluster: m.cluster,
     kind: m.notice.kind,
     subject,
@@ -108,5 +109,5 @@ export function renderNotification(m: MessageInput): Notification {
       severity: m.notice.kind === 'resolved' || m.notice.kind === 'unblind' ? 'info' : 'warning',
       topCause: top?.id ?? 'unknown',
     },
-  };
+  });
 }

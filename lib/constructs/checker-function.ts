@@ -23,6 +23,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CheckerConfig } from '../../lambda/config.js';
 import { BUNDLE_PREFIX, ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/constants.js';
+import { LINK_ENV } from '../../lambda/link/constants.js';
 
 /** Lambda refuses a function whose environment variables exceed 4 KB in all. */
 const LAMBDA_ENVIRONMENT_LIMIT = 4096;
@@ -54,6 +55,8 @@ export interface CheckerFunctionProps {
   readonly bucket: IBucket;
   readonly topic: ITopic;
   readonly topicKey: IKey;
+  /** The link service the messages' bundle links point at, and the key that signs them. */
+  readonly links?: { serviceUrl: string; keyArn: string };
 }
 
 /**
@@ -95,6 +98,9 @@ export class CheckerFunction extends Construct {
       [ENV.runsTable]: props.table.tableName,
       [ENV.bundleBucket]: props.bucket.bucketName,
       [ENV.topicArn]: props.topic.topicArn,
+      ...(props.links
+        ? { [LINK_ENV.serviceUrl]: props.links.serviceUrl, [LINK_ENV.keyId]: props.links.keyArn }
+        : {}),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -169,8 +175,9 @@ export class CheckerFunction extends Construct {
     this.role.addToPolicy(
       new PolicyStatement({
         sid: 'EscalationBundles',
-        // GetObject only so that the links the checker presigns can be opened.
-        actions: ['s3:PutObject', 's3:GetObject'],
+        // Write only: readers reach a bundle through the link service, which reads with its own role.
+        // Without a link service the checker presigns its own links, which need GetObject.
+        actions: props.links ? ['s3:PutObject'] : ['s3:PutObject', 's3:GetObject'],
         resources: [bundleObjects],
       }),
     );

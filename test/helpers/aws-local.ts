@@ -16,6 +16,17 @@ import S3rver from 's3rver';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const REGION = 'eu-west-1';
 
+/**
+ * A session whose credentials have expired: S3 refuses what they signed (ExpiredToken); s3rver, which
+ * does not check expiry, is made to forget the key instead, and answers InvalidAccessKeyId.
+ */
+export function expireS3Keys(accessKeyIds: string[]) {
+  const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account.js') as {
+    DUMMY_ACCOUNT: { revokeAccessKey(id: string): void };
+  };
+  for (const id of accessKeyIds) DUMMY_ACCOUNT.revokeAccessKey(id);
+}
+
 /** s3rver knows one key pair (S3RVER); others, such as a test's function credentials, are registered here. */
 function registerS3Keys(keys: { accessKeyId: string; secretAccessKey: string }[]) {
   const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account.js') as {
@@ -48,8 +59,33 @@ export async function startS3(bucket: string, keys: { accessKeyId: string; secre
 
 export interface Delivered {
   subject: string;
+  /** What this SQS subscriber gets: the `sqs` body of a per-protocol message, else the message. */
   body: string;
   attributes: Record<string, string>;
+  /**
+   * The per-protocol bodies of a message published with MessageStructure "json". fauxqs (1.9.2)
+   * does not honour MessageStructure: it hands its subscribers the whole structure, as sent. Real
+   * SNS gives an SQS subscriber the `sqs` body (else `default`); `body` above is that choice made
+   * here, and tests read the other protocols' bodies from the structure that was sent.
+   */
+  protocols?: Record<string, string>;
+}
+
+function perProtocol(message: string): Record<string, string> | undefined {
+  try {
+    const parsed = JSON.parse(message) as unknown;
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      !Array.isArray(parsed) &&
+      typeof (parsed as Record<string, unknown>).default === 'string' &&
+      Object.values(parsed).every((v) => typeof v === 'string')
+    )
+      return parsed as Record<string, string>;
+  } catch {
+    // a plain message
+  }
+  return undefined;
 }
 
 export async function startSns(topic: string) {
@@ -73,9 +109,11 @@ export async function startSns(topic: string) {
           Message?: string;
           MessageAttributes?: Record<string, { Value: string }>;
         };
+        const protocols = perProtocol(envelope.Message ?? '');
         out.push({
           subject: envelope.Subject ?? '',
-          body: envelope.Message ?? '',
+          body: protocols ? (protocols.sqs ?? protocols.default ?? '') : (envelope.Message ?? ''),
+          ...(protocols ? { protocols } : {}),
           attributes: Object.fromEntries(
             Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]),
           ),

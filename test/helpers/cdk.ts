@@ -32,3 +32,10 @@ export function resourcesOf(
 ): Record<string, { Properties: Record<string, unknown> }> {
   return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
 }
+
+/** The one resource of a type whose logical id starts with `prefix` (e.g. the checker's function). */
+export function resourceNamed(template: Template, type: string, prefix: string) {
+  const found = Object.entries(resourcesOf(template, type)).filter(([id]) => id.startsWith(prefix));
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${prefix}*, found ${found.length}`);
+  return (found[0] as [string, { Properties: Record<string, unknown> }])[1];
+}

@@ -212,11 +212,15 @@ async function findEpisodes(
   api: PrometheusApi,
   expr: string,
   o: PromqlOptions,
-): Promise<SourceResult<Pick<MetricsEvaluation, 'startedAt' | 'lastEpisode'>>> {
+): Promise<SourceResult<Pick<MetricsEvaluation, 'startedAt' | 'lastEpisode' | 'errorRateSeries'>>> {
   const lookback = o.lookbackSeconds ?? 6 * 3600;
   const range = await api.queryRange(expr, new Date(o.at.getTime() - lookback * 1000), o.at, 60);
   if (!range.ok) return range;
   const points = range.data[0]?.points ?? [];
+  const errorRateSeries = {
+    stepSeconds: 60,
+    points: points.map(([t, v]): [number, number | null] => [t, Number.isFinite(v) ? v : null]),
+  };
   const isAbove = points.map(([, v]) => above(v, o.threshold));
   const iso = (t: number) => new Date(t * 1000).toISOString();
   const last = points.at(-1);
@@ -225,12 +229,15 @@ async function findEpisodes(
   let i = points.length - 1;
   if (current) {
     while (i > 0 && isAbove[i - 1]) i--;
-    return succeeded({ startedAt: iso((points[i] as [number, number])[0]) }, range.elapsedMs);
+    return succeeded(
+      { startedAt: iso((points[i] as [number, number])[0]), errorRateSeries },
+      range.elapsedMs,
+    );
   }
   // Not above now: the most recent episode that ended, if any.
   let end = points.length - 1;
   while (end >= 0 && !isAbove[end]) end--;
-  if (end < 0) return succeeded({ startedAt: null }, range.elapsedMs);
+  if (end < 0) return succeeded({ startedAt: null, errorRateSeries }, range.elapsedMs);
   let start = end;
   while (start > 0 && isAbove[start - 1]) start--;
   const endedAt = points[end + 1]?.[0] ?? (points[end] as [number, number])[0];
@@ -238,6 +245,7 @@ async function findEpisodes(
     {
       startedAt: null,
       lastEpisode: { startedAt: iso((points[start] as [number, number])[0]), endedAt: iso(endedAt) },
+      errorRateSeries,
     },
     range.elapsedMs,
   );

@@ -300,6 +300,10 @@ export async function evaluateScrape(
           : unavailable('no controller-runtime reconciles between the scrapes (0/0)'),
     byController,
     startedAt: sustained || above(ratio ?? undefined, options.threshold) ? (runStart?.to ?? sample.at) : null,
+    errorRateSeries: {
+      stepSeconds: Math.round(elapsedSeconds),
+      points: history.map((h): [number, number | null] => [Date.parse(h.to) / 1000, h.errorRate]),
+    },
     ...gaugesPart,
     ...(restTotal > 0 || Object.keys(deltas).some((k) => k.startsWith('rest_client_requests_total{'))
       ? {
