@@ -7,16 +7,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import { collectCluster } from '../lambda/collect/collect-cluster.js';
 import { EksClusterAccess, EksConnector } from '../lambda/collect/eks-cluster.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type ClusterConfig, parseConfig } from '../lambda/config.js';
 import { OPERATOR_PRESETS } from '../lambda/presets.js';
+import { describeNeeding } from './helpers/requirements.js';
 import { verifyEksToken } from './simulator/eks-token-rules.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { clientCertificate, type Simulator, startSimulator } from './simulator/server.js';
+
+const describe = describeNeeding('openssl');
 
 const prodCluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
   .clusters[0] as ClusterConfig;

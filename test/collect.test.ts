@@ -1,7 +1,8 @@
 /** Every collector against the simulator: normal data, both presets, both log encodings, 10,000 tenants. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { ClusterState as ClusterSnapshot } from '../lambda/collect/collect-cluster.js';
 import { collectFrom } from './helpers/collect.js';
+import { describeNeeding } from './helpers/requirements.js';
 import {
   ago,
   event,
@@ -12,6 +13,8 @@ import {
   tenant,
 } from './simulator/fixtures.js';
 import { type ClusterFixture, type Simulator, startSimulator } from './simulator/server.js';
+
+const describe = describeNeeding('openssl');
 
 let sim: Simulator | undefined;
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import type { Measured, MetricsEvaluation } from '../lambda/collect/metrics/evaluation.js';
 import type { MetricsSource } from '../lambda/collect/metrics/source.js';
@@ -22,10 +22,13 @@ import { S3BundleStore } from '../lambda/sinks/s3-bundle-store.js';
 import { SnsNotifier } from '../lambda/sinks/sns-notifier.js';
 import { REGION, startS3, startSns } from './helpers/aws-local.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
+import { describeNeeding } from './helpers/requirements.js';
 import { leaks, PLANTED_SECRETS, plantedLines } from './helpers/secrets.js';
 import { INCIDENTS } from './scenarios/library.js';
 import { event } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
+
+const describe = describeNeeding('openssl');
 
 const BUCKET = 'checker-bundles';
 const config = parseConfig({

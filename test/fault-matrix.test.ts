@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import type { Measured, MetricsEvaluation } from '../lambda/collect/metrics/evaluation.js';
 import { type MetricsSource, promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
@@ -22,8 +22,11 @@ import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import type { RunStore } from '../lambda/sinks/run-store.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
+import { describeNeeding } from './helpers/requirements.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { type ClusterFixture, type Fault, startSimulator } from './simulator/server.js';
+
+const describe = describeNeeding('openssl');
 
 const config = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] });
 const cluster = config.clusters[0] as (typeof config.clusters)[number];

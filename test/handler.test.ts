@@ -1,12 +1,15 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { loadConfig } from '../lambda/config.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
+import { describeNeeding } from './helpers/requirements.js';
 import { verifyEksToken } from './simulator/eks-token-rules.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
+
+const describe = describeNeeding('openssl');
 
 const credentials = {
   accessKeyId: 'ASIAHANDLERTEST00001',

@@ -3,9 +3,12 @@
  * operator's real names) run against it and print what an engineer would see.
  */
 import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding } from './helpers/requirements.js';
 import { healthyCluster, operatorNames } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
+
+const describe = describeNeeding('openssl', 'kubectl');
 
 const names = operatorNames('tenant-operator');
 const NS = names.namespace;

@@ -24,6 +24,7 @@ import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { MemoryNotifier, type Notification, type Notifier } from '../lambda/sinks/notifier.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
+import { describeNeeding } from './helpers/requirements.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
 
@@ -138,7 +139,7 @@ describe('the state machine', () => {
   });
 });
 
-describe('whole cycles on DynamoDB', () => {
+describeNeeding('openssl')('whole cycles on DynamoDB', () => {
   const config = parseConfig({
     clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }],
     alert: { repeatInterval: '4h' },

@@ -3,7 +3,7 @@
  * PromQL paths (AMP with SigV4 verified on every request, and the API server's service proxy), and
  * the direct scrape of the operator's endpoint through the pod proxy: every scenario, same verdict.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { above, type MetricsEvaluation } from '../lambda/collect/metrics/evaluation.js';
@@ -11,6 +11,7 @@ import { type MetricsSource, type MetricsState, metricsSourceFor } from '../lamb
 import { parseConfig } from '../lambda/config.js';
 import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
 import { type PrometheusServer, startPrometheus } from './helpers/prometheus.js';
+import { describeNeeding } from './helpers/requirements.js';
 import {
   exposition,
   type MetricScenario,
@@ -20,6 +21,8 @@ import {
 } from './metrics/scenarios.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
+
+const describe = describeNeeding('openssl', 'prometheus');
 
 const WORKSPACE = 'ws-12345678-abcd-ef01-2345-6789abcdef01';
 const credentials = {

@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CAUSE_IDS } from '../lambda/checks/causes.js';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import { promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
@@ -16,6 +16,7 @@ import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { FileRunStore } from '../lambda/sinks/file-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import type { PrometheusServer } from './helpers/prometheus.js';
+import { describeNeeding } from './helpers/requirements.js';
 import {
   INCIDENTS,
   type Incident,
@@ -24,6 +25,8 @@ import {
   startIncidentPrometheus,
 } from './scenarios/library.js';
 import { startSimulator } from './simulator/server.js';
+
+const describe = describeNeeding('openssl', 'prometheus');
 
 const config = parseConfig({
   clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'prometheus' } }],
