@@ -4,8 +4,7 @@
  * cached, a fresh presigned token per invocation) against a simulator that checks tokens as EKS does.
  * DescribeCluster is a stub here: there is no local EKS (the deployed-path test serves it over HTTP).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
@@ -15,6 +14,7 @@ import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type ClusterConfig, parseConfig } from '../lambda/config.js';
 import { OPERATOR_PRESETS } from '../lambda/presets.js';
 import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
 import { verifyEksToken } from './simulator/eks-token-rules.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { clientCertificate, type Simulator, startSimulator } from './simulator/server.js';
@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 function kubeconfig(contents: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'kubeconfig-')), 'config');
+  const path = join(scratchDir('kubeconfig-'), 'config');
   writeFileSync(path, contents);
   return path;
 }
@@ -76,7 +76,7 @@ describe('a kubeconfig, read as kubectl reads it', () => {
 
   it('runs an exec credential plugin, as `aws eks get-token` is run', async () => {
     sim = await startSimulator(healthyCluster());
-    const dir = mkdtempSync(join(tmpdir(), 'exec-plugin-'));
+    const dir = scratchDir('exec-plugin-');
     const plugin = join(dir, 'get-token.mjs');
     writeFileSync(
       plugin,

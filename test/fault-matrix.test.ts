@@ -5,11 +5,9 @@
  * Faults proven elsewhere are listed in the README's Reliability section with their tests.
  */
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import type { Measured, MetricsEvaluation } from '../lambda/collect/metrics/evaluation.js';
@@ -23,6 +21,7 @@ import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import type { RunStore } from '../lambda/sinks/run-store.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { type ClusterFixture, type Fault, startSimulator } from './simulator/server.js';
 
@@ -196,7 +195,7 @@ describe('the fault matrix: a stored run, at most one message, the user told', (
               connector: new KubeconfigConnector({ path: kubeconfig }),
               metrics: () => (row.metrics ? row.metrics() : incidentMetrics),
               store,
-              bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
+              bundles: new FileBundleStore(scratchDir('faults-')),
               notifier,
             },
             { config, cluster, budgetMs: row.budgetMs ?? 20_000, at, slot: at.toISOString() },
@@ -234,7 +233,7 @@ describe('the fault matrix: a stored run, at most one message, the user told', (
           connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
           metrics: () => incidentMetrics,
           store: throttled,
-          bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
+          bundles: new FileBundleStore(scratchDir('faults-')),
           notifier,
         },
         { config, cluster, budgetMs: 20_000, at, slot: at.toISOString() },
@@ -280,7 +279,7 @@ describe('secrets that reach the evidence', () => {
           connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
           metrics: () => incidentMetrics,
           store: new DynamoDbRunStore(dynamo.client, table),
-          bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
+          bundles: new FileBundleStore(scratchDir('faults-')),
           notifier,
         },
         { config, cluster, budgetMs: 20_000 },

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 /**
  * The alert's lifecycle: the pure state machine, then whole cycles on DynamoDB (dynalite) over
  * hours of schedule slots: pending → firing after the `for` window → repeat → resolved, a retried
@@ -25,6 +22,7 @@ import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { MemoryNotifier, type Notification, type Notifier } from '../lambda/sinks/notifier.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
 import { healthyCluster } from './simulator/fixtures.js';
 import { type Simulator, startSimulator } from './simulator/server.js';
 
@@ -199,7 +197,7 @@ describeNeeding('openssl')('whole cycles on DynamoDB', () => {
         connector: new KubeconfigConnector({ path: sim.kubeconfigPath }),
         metrics: () => scripted(rate),
         store,
-        bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'bundles-'))),
+        bundles: new FileBundleStore(scratchDir('bundles-')),
         notifier,
       },
       { config, cluster, budgetMs: 20_000, at: at(minute), slot: at(minute).toISOString() },
@@ -291,7 +289,7 @@ describeNeeding('openssl')('whole cycles on DynamoDB', () => {
           connector: new KubeconfigConnector({ path: '/nonexistent/kubeconfig' }),
           metrics: () => scripted(() => ({ errorRate: unknown, sustained: false })),
           store,
-          bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'bundles-'))),
+          bundles: new FileBundleStore(scratchDir('bundles-')),
           notifier,
         },
         { config, cluster, budgetMs: 5000, at: at(minute), slot: at(minute).toISOString() },

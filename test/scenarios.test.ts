@@ -3,9 +3,6 @@
  * (backfilled by promtool) as the metrics, one whole check cycle, and the verdict an on-call
  * engineer would reach: the top cause, the alert's state, and whether it pages.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CAUSE_IDS } from '../lambda/checks/causes.js';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
@@ -17,6 +14,7 @@ import { FileRunStore } from '../lambda/sinks/file-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import type { PrometheusServer } from './helpers/prometheus.js';
 import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
 import {
   INCIDENTS,
   type Incident,
@@ -55,8 +53,8 @@ async function cycle(incident: Incident, i: number) {
             threshold: config.alert.threshold,
             forSeconds: config.alert.for,
           }),
-        store: new FileRunStore(mkdtempSync(join(tmpdir(), `runs-${incident.name}-`))),
-        bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), `bundles-${incident.name}-`))),
+        store: new FileRunStore(scratchDir(`runs-${incident.name}-`)),
+        bundles: new FileBundleStore(scratchDir(`bundles-${incident.name}-`)),
         notifier,
       },
       { config, cluster, budgetMs: 30_000, at: new Date(timeOf(i) * 1000) },
