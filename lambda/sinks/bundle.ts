@@ -6,8 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
-import { pack } from 'tar-stream';
-import { stringify } from 'yaml';
 import type { Notice } from '../alert/lifecycle.js';
 import type { Verdict } from '../alert/verdict.js';
 import { CAUSES } from '../checks/causes.js';
@@ -156,7 +154,7 @@ function events(s: ClusterSnapshot): string {
   ].join('\n');
 }
 
-function tenantsSample(s: ClusterSnapshot): string {
+function tenantsSample(s: ClusterSnapshot, stringify: (value: unknown) => string): string {
   if (!s.tenants.ok) return unreadNote('tenants', s.tenants);
   const t = s.tenants.data;
   return stringify({
@@ -238,6 +236,9 @@ function summary(input: BundleInput): string {
 
 /** Builds the files, redacts them, and packs them into one tar.gz within the size cap. */
 export async function buildBundle(input: BundleInput): Promise<Bundle> {
+  // Loaded here, not at the module's top: only a firing cycle builds a bundle, and the Lambda's cold
+  // start should not pay for parsing them (esbuild keeps them in the one file, evaluated on first use).
+  const [{ pack }, { stringify }] = await Promise.all([import('tar-stream'), import('yaml')]);
   const s = input.snapshot;
   const node = nodes(s);
   const contents: [string, string][] = [
@@ -263,7 +264,7 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
     ['nodes.txt', node.list],
     ['nodes-resources.txt', node.resources],
     ['events.txt', events(s)],
-    ['tenants-sample.yaml', tenantsSample(s)],
+    ['tenants-sample.yaml', tenantsSample(s, stringify)],
   ];
   const tar = pack();
   const gzip = createGzip();
