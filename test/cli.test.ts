@@ -4,7 +4,7 @@
  * with the right exit status, and the demo as a newcomer runs it.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -405,6 +405,12 @@ describeNeeding('openssl', 'node22')('the packaged command (dist/tenant-check.mj
   it('runs under Node.js 22 with nothing on stderr (no deprecation warnings) and the same JSON', async () => {
     const built = await run(process.execPath, ['bin/build-cli.mjs']);
     expect(built.code).toBe(0);
+    // What every start loads stays small: built-ins by require (no ESM facades), and neither tr46's
+    // tables nor client-node's generated models (1.2 MB before, under 0.5 MB since).
+    const lib = readFileSync('dist/cli-lib.mjs', 'utf8');
+    expect(lib).not.toMatch(/from\s*"node:(?!module")/);
+    expect(lib).not.toContain('V1PodSpec');
+    expect(Buffer.byteLength(lib)).toBeLessThan(600 * 1024);
     const sim = await startSimulator(healthyCluster());
     try {
       const node22 = node22OrNewer() as string;
