@@ -12,7 +12,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -28,7 +28,7 @@ import { type ClusterFixture, startSimulator } from '../test/simulator/server.js
 import { node22 } from '../tools/requirements.js';
 
 const LATENCY_MS = 40;
-const RUNS = 3;
+const RUNS = 5;
 const INIT_RUNS = 9;
 const root = resolve(import.meta.dirname, '..');
 const CLI = join(root, 'dist', 'tenant-check.mjs');
@@ -251,6 +251,13 @@ async function byHand() {
     npx: median(command.npx),
     checker: median(command.node),
     cycle: median(collection),
+    best: {
+      manual: Math.min(...manual),
+      installed: Math.min(...command.installed),
+      npx: Math.min(...command.npx),
+      checker: Math.min(...command.node),
+      cycle: Math.min(...collection),
+    },
     lowerBound: chain * LATENCY_MS,
     chain,
   };
@@ -333,6 +340,8 @@ async function artefact() {
     gzipped: gzipSync(bytes).length,
     initMs: median(fromStart),
     importMs: median(importOnly),
+    bestInitMs: Math.min(...fromStart),
+    bestImportMs: Math.min(...importOnly),
     node: execFileSync(NODE22, ['--version'], { encoding: 'utf8' }).trim(),
   };
 }
@@ -344,6 +353,7 @@ const DDB_READ = 0.25 / 1_000_000;
 
 async function main() {
   const started = new Date();
+  const loadStart = loadavg()[0]?.toFixed(1);
   process.stderr.write('1/4 the runbook by hand against tenant-check ...\n');
   const hand = await byHand();
   process.stderr.write('2/4 scale ...\n');
@@ -366,7 +376,7 @@ async function main() {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node22Version}, kubectl ${execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).split('\n')[0]?.replace('Client Version: ', '')}`;
   const md = `# Benchmarks
 
-Run ${started.toISOString()} on ${machine}. \`npm run bench\` writes this file; numbers are medians of ${RUNS} runs unless said.
+Run ${started.toISOString()} on ${machine}; load average ${loadStart} at the start, ${loadavg()[0]?.toFixed(1)} at the end (the machine is shared: compare runs with similar load, and the best of N, which the least disturbed run gives). \`npm run bench\` writes this file; numbers are medians of ${RUNS} runs unless said.
 These are measurements on a shared machine, not assertions.
 
 ## 1. The runbook by hand against \`tenant-check run\` (${LATENCY_MS} ms per API request)
@@ -374,14 +384,23 @@ These are measurements on a shared machine, not assertions.
 The command on Node.js ${node22Version}, after one run that warms Node's compile cache (as an
 engineer's second run finds it); kubectl with its discovery cache warm.
 
-| | time | × faster than by hand |
-|---|---|---|
-| the runbook's ${hand.commands} kubectl commands (diagnosis 1–7 and the quick health check), one after another | ${ms(hand.manual)} | 1 |
-| \`tenant-check run\` as installed (the package's bin on PATH) | ${ms(hand.installed)} | **${(hand.manual / hand.installed).toFixed(1)}×** (goal ≥ 20×) |
-| \`npx tenant-check run\` in the project (npm's own start-up included) | ${ms(hand.npx)} | ${(hand.manual / hand.npx).toFixed(1)}× |
-| \`node dist/tenant-check.mjs run\` | ${ms(hand.checker)} | ${(hand.manual / hand.checker).toFixed(1)}× |
-| the same cycle in a warm process (what a warm Lambda does) | ${ms(hand.cycle)} | ${(hand.manual / hand.cycle).toFixed(1)}× |
-| lower bound: the longest chain of dependent requests (${hand.chain}) × ${LATENCY_MS} ms | ${ms(hand.lowerBound)} | |
+| | median | × faster | best of ${RUNS} | × faster |
+|---|---|---|---|---|
+| the runbook's ${hand.commands} kubectl commands (diagnosis 1–7 and the quick health check), one after another | ${ms(hand.manual)} | 1 | ${ms(hand.best.manual)} | 1 |
+${(
+  [
+    ["`tenant-check run` as installed (the package's bin on PATH; goal ≥ 20×)", 'installed'],
+    ["`npx tenant-check run` in the project (npm's own start-up included)", 'npx'],
+    ['`node dist/tenant-check.mjs run`', 'checker'],
+    ['the same cycle in a warm process (what a warm Lambda does)', 'cycle'],
+  ] as const
+)
+  .map(
+    ([what, key]) =>
+      `| ${what} | ${ms(hand[key])} | **${(hand.manual / hand[key]).toFixed(1)}×** | ${ms(hand.best[key])} | ${(hand.best.manual / hand.best[key]).toFixed(1)}× |`,
+  )
+  .join('\n')}
+| lower bound: the longest chain of dependent requests (${hand.chain}) × ${LATENCY_MS} ms | ${ms(hand.lowerBound)} | | | |
 
 This is typing-free: an engineer also reads, copies pod names and waits between commands. The warm
 cycle is **${(hand.cycle / hand.lowerBound).toFixed(1)}×** the lower bound; the command adds Node.js start-up.
@@ -401,7 +420,8 @@ Growth from 1,000 to 50,000 tenants: time ×${((scales[2]?.ms ?? 0) / (scales[0]
 | bundle, minified | ${(art.minified / 1024 / 1024).toFixed(2)} MB |
 | bundle, gzipped | ${(art.gzipped / 1024).toFixed(0)} KB |
 | module initialisation under Node.js ${art.node}: process start to the end of the handler's import (median of ${INIT_RUNS} fresh processes; goal ≤ 300 ms) | **${ms(art.initMs)}** |
-| of which the import itself | ${ms(art.importMs)} |
+| the same, best of ${INIT_RUNS} | ${ms(art.bestInitMs)} |
+| of which the import itself (median, best) | ${ms(art.importMs)}, ${ms(art.bestImportMs)} |
 
 ## 4. Cost per cluster per month (default schedule \`rate(5 minutes)\`, ${perMonth} invocations)
 

@@ -185,7 +185,7 @@ describe('the deployed artefact', () => {
     const code = readFileSync(bundlePath, 'utf8');
     expect(code).not.toMatch(/sourceMappingURL/);
     // The built-ins whose ESM facades are costly at a cold start come through their shims instead.
-    expect(code).not.toMatch(/from\s*"(node:)?(http|https|process|crypto|util)"/);
+    expect(code).not.toMatch(/from\s*"(node:)?(http|https|process|crypto|util|fs)"/);
   });
 
   it('fires on an incident: a run in the table, a bundle whose link downloads, exactly one message; a retry adds none', async () => {

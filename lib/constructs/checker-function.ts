@@ -37,16 +37,16 @@ import { BUNDLE_PREFIX, ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambd
 const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 
 /**
- * Built-in modules the bundle takes through small CommonJS shims (builtins/*.cjs) instead of ESM
+ * Built-in modules the bundle takes through small CommonJS shims (builtins/*.js) instead of ESM
  * imports. Node builds an ESM facade for an imported built-in by reading every export, which runs the
- * lazy getters: node:http's load undici (WebSocket, EventSource), node:process's and node:util's many
- * more. Measured on Node.js 22, the imports of these five cost about 100 ms of a cold start; the shims
- * (process.getBuiltinModule) cost almost nothing. Only built-ins with no subpath imports in the bundle
- * (an alias for `fs` would also catch `fs/promises`).
+ * lazy getters: node:http's load undici (WebSocket, EventSource), node:process's, node:fs's and
+ * node:util's many more. Measured on Node.js 22, the imports of these six cost about 100 ms of a cold
+ * start; the shims (process.getBuiltinModule) cost almost nothing. The targets have no extension, so
+ * that a subpath finds its own shim (`fs/promises` → builtins/fs/promises.js).
  */
 export const CHECKER_BUILTIN_ALIASES: Record<string, string> = Object.fromEntries(
-  ['http', 'https', 'process', 'crypto', 'util'].flatMap((name) => {
-    const shim = fileURLToPath(new URL(`./builtins/${name}.cjs`, import.meta.url));
+  ['http', 'https', 'process', 'crypto', 'util', 'fs'].flatMap((name) => {
+    const shim = fileURLToPath(new URL(`./builtins/${name}`, import.meta.url));
     return [
       [name, shim],
       [`node:${name}`, shim],
