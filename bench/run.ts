@@ -29,7 +29,7 @@ import { node22 } from '../tools/requirements.js';
 
 const LATENCY_MS = 40;
 const RUNS = 5;
-const INIT_RUNS = 9;
+const INIT_RUNS = 15;
 const root = resolve(import.meta.dirname, '..');
 const CLI = join(root, 'dist', 'tenant-check.mjs');
 const CLI_LIB = join(root, 'dist', 'cli-lib.mjs');
@@ -161,13 +161,15 @@ async function byHand() {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
   // kubectl's discovery cache is warm for an engineer who uses the cluster daily: warm it first.
   await timed('kubectl', ['--kubeconfig', sim.kubeconfigPath, 'get', 'pods', '-n', names.namespace], env);
+  // By hand and by the command in turns, round after round: a shared machine's load that changes
+  // during the benchmark then weighs on both sides of each ratio alike.
   const manual: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
+  const byHandOnce = async () => {
     let total = 0;
     for (const args of commands)
       total += (await timed('kubectl', ['--kubeconfig', sim.kubeconfigPath, ...args], env)).ms;
-    manual.push(total);
-  }
+    return total;
+  };
   // The command three ways, on Node.js 22: as installed (the package's bin, a symlink on PATH whose
   // `#!/usr/bin/env node` finds Node.js 22), through npx in the project, and as `node dist/...`.
   const bin = join(scratchDir('bench-bin-'), 'bin');
@@ -181,6 +183,7 @@ async function byHand() {
   };
   const command: Record<keyof typeof ways, number[]> = { installed: [], npx: [], node: [] };
   for (let r = -1; r < RUNS; r++) {
+    if (r >= 0) manual.push(await byHandOnce());
     for (const [way, { cmd, prefix }] of Object.entries(ways) as [
       keyof typeof ways,
       (typeof ways)['node'],
