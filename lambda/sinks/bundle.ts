@@ -238,7 +238,11 @@ function summary(input: BundleInput): string {
 export async function buildBundle(input: BundleInput): Promise<Bundle> {
   // Loaded here, not at the module's top: only a firing cycle builds a bundle, and the Lambda's cold
   // start should not pay for parsing them (esbuild keeps them in the one file, evaluated on first use).
-  const [{ pack }, { stringify }] = await Promise.all([import('tar-stream'), import('yaml')]);
+  const [tarStream, yaml] = await Promise.all([import('tar-stream'), import('yaml')]);
+  // Both load as CommonJS for Node: imported, their functions are named exports (Node, and the Lambda's
+  // single-file bundle) or only properties of `default` (the CLI's bundle, split into chunks).
+  const pack = tarStream.pack ?? tarStream.default.pack;
+  const stringify = yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify;
   const s = input.snapshot;
   const node = nodes(s);
   const contents: [string, string][] = [
