@@ -3,11 +3,10 @@
  * Kubernetes API simulator with an incident from the scenario library, the real Prometheus with the
  * incident's metrics backfilled when it is installed (otherwise the scrape source), runs
  * `tenant-check run` against them as a user would, prints its report and where the bundle is, and
- * stops everything it started.
+ * stops everything it started, removing its temporary files (the state and bundle stay in .demo/).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INCIDENTS, incidentFixture } from '../sim/incidents/library.js';
@@ -48,7 +47,11 @@ async function main(): Promise<number> {
     process.stderr.write(`demo: --scenario: no scenario "${name}" (npm run demo -- --list shows them)\n`);
     return 2;
   }
-  const work = mkdtempSync(join(tmpdir(), 'tenant-check-demo-'));
+  // The state and the bundle stay for the user to look at, in one place that the next demo replaces;
+  // the simulator's and Prometheus's scratch directories go when they stop.
+  const work = join(root, '.demo');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
   const configFile = join(work, 'checker.config.json');
   writeFileSync(
     configFile,
@@ -113,7 +116,9 @@ async function main(): Promise<number> {
   } finally {
     await prometheus?.stop();
     await sim.close();
-    process.stdout.write(`\nEverything the demo started is stopped. Its state and bundle stay in ${work}\n`);
+    process.stdout.write(
+      `\nEverything the demo started is stopped and its temporary files removed. Its state and bundle stay in ${work} until the next demo.\n`,
+    );
   }
 }
 

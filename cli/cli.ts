@@ -5,7 +5,7 @@
  * 1 the cycle could not run, 2 bad usage or config.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -94,7 +94,38 @@ interface RunOptions {
   color?: boolean;
 }
 
+/** How far ahead of this machine's clock `--at` may be: another machine's clock may run a little fast. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The flags' own values, checked before anything is read: one line naming the flag and a good value. */
+function checkRunFlags(o: RunOptions, now = Date.now()): { at?: Date } {
+  if (o.prometheusUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(o.prometheusUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname)
+      throw new CliError(
+        `--prometheus-url: expected an http(s) URL such as http://localhost:9090 (after kubectl -n monitoring port-forward svc/prometheus-operated 9090), got "${o.prometheusUrl}"`,
+        2,
+      );
+  }
+  if (o.at === undefined) return {};
+  const at = new Date(o.at);
+  if (Number.isNaN(at.getTime()))
+    throw new CliError(`--at: expected an ISO 8601 time such as 2026-11-26T14:05:00Z, got "${o.at}"`, 2);
+  if (at.getTime() > now + CLOCK_SKEW_MS)
+    throw new CliError(
+      `--at: ${o.at} is in the future (now is ${new Date(now).toISOString()}): give a past instant, or leave --at out for now`,
+      2,
+    );
+  return { at };
+}
+
 async function runCommand(o: RunOptions, io: Io): Promise<number> {
+  const { at } = checkRunFlags(o);
   let kubeConfig: ReturnType<typeof loadLocalKubeConfig>;
   try {
     kubeConfig = loadLocalKubeConfig({
@@ -108,12 +139,6 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
     );
   }
   const { config, cluster } = loadCliConfig(o.config, o.cluster, kubeConfig.getCurrentCluster()?.name);
-  let at: Date | undefined;
-  if (o.at) {
-    at = new Date(o.at);
-    if (Number.isNaN(at.getTime()))
-      throw new CliError(`--at: expected an ISO 8601 time such as 2026-11-26T14:05:00Z, got "${o.at}"`, 2);
-  }
   const stateDir = resolve(o.stateDir ?? defaultStateDir(io.env));
   const bundleDir = resolve(o.bundleDir ?? join(stateDir, 'bundles'));
   try {
@@ -194,6 +219,8 @@ async function historyCommand(
     throw new CliError(`--limit: expected a whole number above 0, got "${o.limit}"`, 2);
   let runs: RunRecord[];
   let cluster = o.cluster;
+  let where: string;
+  let others: string[] = [];
   if (o.table) {
     if (!cluster) throw new CliError('--cluster: name the cluster whose runs to list', 2);
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
@@ -202,12 +229,30 @@ async function historyCommand(
       new DynamoDBClient(o.region ? { region: o.region } : {}),
       o.table,
     ).listRuns(cluster, limit);
+    where = `table ${o.table}`;
   } else {
     const stateDir = resolve(o.stateDir ?? defaultStateDir(io.env));
     cluster ??= loadCliConfig(o.config, undefined, safeContextCluster())?.cluster.name;
     runs = await new FileRunStore(stateDir).listRuns(cluster, limit);
+    where = stateDir;
+    if (runs.length === 0) others = await clustersWithRuns(stateDir);
   }
-  if ((o.format ?? (io.isTty ? 'text' : 'json')) === 'json') {
+  const format = o.format ?? (io.isTty ? 'text' : 'json');
+  if (runs.length === 0) {
+    // Say where we looked, and what is there: a default cluster name that matches nothing is the usual cause.
+    const hint = others.length
+      ? ` (runs there are of: ${others.join(', ')}; pass --cluster NAME)`
+      : o.cluster
+        ? ''
+        : ' (pass --cluster NAME, or --state-dir DIR as given to run)';
+    const line = `no runs of ${cluster} in ${where}${hint}`;
+    if (format === 'json') {
+      io.stdout('[]\n');
+      io.stderr(`tenant-check: ${line}\n`);
+    } else io.stdout(`${line[0]?.toUpperCase()}${line.slice(1)}\n`);
+    return 0;
+  }
+  if (format === 'json') {
     io.stdout(
       `${JSON.stringify(
         runs.map((r) => ({
@@ -225,14 +270,20 @@ async function historyCommand(
     );
     return 0;
   }
-  if (runs.length === 0) {
-    io.stdout(`No runs of ${cluster} yet.\n`);
-    return 0;
-  }
   io.stdout(
-    `${['TIME                      ALERT     ERROR RATE  TOP CAUSE', ...runs.map((r) => `${r.at.padEnd(26)}${r.alert.state.padEnd(10)}${(r.errorRate === null ? 'unknown' : `${(r.errorRate * 100).toFixed(1)}%`).padEnd(12)}${r.causes[0] ? `${r.causes[0].id} (${Math.round(r.causes[0].confidence * 100)}%)` : '-'}   ${r.runId}`)].join('\n')}\n`,
+    `${[`Runs of ${cluster} in ${where}, newest first`, 'TIME                      ALERT     ERROR RATE  TOP CAUSE', ...runs.map((r) => `${r.at.padEnd(26)}${r.alert.state.padEnd(10)}${(r.errorRate === null ? 'unknown' : `${(r.errorRate * 100).toFixed(1)}%`).padEnd(12)}${r.causes[0] ? `${r.causes[0].id} (${Math.round(r.causes[0].confidence * 100)}%)` : '-'}   ${r.runId}`)].join('\n')}\n`,
   );
   return 0;
+}
+
+/** The clusters that have runs in a state directory (its `clusters/<name>/runs/`). */
+async function clustersWithRuns(stateDir: string): Promise<string[]> {
+  try {
+    const names = await readdir(join(stateDir, 'clusters'));
+    return names.filter((n) => existsSync(join(stateDir, 'clusters', n, 'runs'))).sort();
+  } catch {
+    return [];
+  }
 }
 
 function safeContextCluster(): string | undefined {

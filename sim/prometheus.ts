@@ -3,7 +3,7 @@
  * OpenMetrics text, on a free loopback port. Queries must name their time: the data is in the past.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +32,21 @@ export function prometheusInstalled(): boolean {
   }
 }
 
+/**
+ * Backfills the data and starts the server in a scratch directory (the TSDB: megabytes), which
+ * stop() removes, as does a start that fails.
+ */
 export async function startPrometheus(openMetrics: string): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-'));
+  try {
+    return await startIn(dir, openMetrics);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startIn(dir: string, openMetrics: string): Promise<PrometheusServer> {
   writeFileSync(join(dir, 'backfill.om'), openMetrics);
   execFileSync(
     'promtool',
@@ -59,24 +72,30 @@ export async function startPrometheus(openMetrics: string): Promise<PrometheusSe
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`prometheus exited: ${stderr}`);
+    }
     try {
       const res = await fetch(`${url}/-/ready`);
       if (res.ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`prometheus did not become ready: ${stderr}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus did not become ready: ${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return { url, stop };
 }

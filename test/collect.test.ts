@@ -1,5 +1,5 @@
 /** Every collector against the simulator: normal data, both presets, both log encodings, 10,000 tenants. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { ClusterState as ClusterSnapshot } from '../lambda/collect/collect-cluster.js';
 import {
   ago,
@@ -12,6 +12,9 @@ import {
 } from '../sim/kube/fixtures.js';
 import { type ClusterFixture, type Simulator, startSimulator } from '../sim/kube/server.js';
 import { collectFrom } from './helpers/collect.js';
+import { describeNeeding } from './helpers/requirements.js';
+
+const describe = describeNeeding('openssl');
 
 let sim: Simulator | undefined;
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import type { MetricsSource } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
@@ -29,7 +29,10 @@ import { REGION, startS3, startSns } from './helpers/aws-local.js';
 import { chatNotificationSchema } from './helpers/chat-schema.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { collectorFor } from './helpers/ports.js';
+import { describeNeeding } from './helpers/requirements.js';
 import { leaks, PLANTED_SECRETS, plantedLines } from './helpers/secrets.js';
+
+const describe = describeNeeding('openssl');
 
 const BUCKET = 'checker-bundles';
 const config = parseConfig({

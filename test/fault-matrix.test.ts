@@ -5,12 +5,10 @@
  * Faults proven elsewhere are listed in the README's Reliability section with their tests.
  */
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import { type MetricsSource, promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
@@ -26,6 +24,10 @@ import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type ClusterFixture, type Fault, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { collectorFor } from './helpers/ports.js';
+import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
+
+const describe = describeNeeding('openssl');
 
 const config = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] });
 const cluster = config.clusters[0] as (typeof config.clusters)[number];
@@ -204,7 +206,7 @@ describe('the fault matrix: a stored run, at most one message, the user told', (
                 row.metrics ? row.metrics() : incidentMetrics,
               ),
               store,
-              bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
+              bundles: new FileBundleStore(scratchDir('faults-')),
               notifier,
             },
             { config, cluster: cluster.name, budgetMs: row.budgetMs ?? 20_000, at, slot: at.toISOString() },
@@ -246,7 +248,7 @@ describe('the fault matrix: a stored run, at most one message, the user told', (
             () => incidentMetrics,
           ),
           store: throttled,
-          bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
+          bundles: new FileBundleStore(scratchDir('faults-')),
           notifier,
         },
         { config, cluster: cluster.name, budgetMs: 20_000, at, slot: at.toISOString() },
@@ -296,7 +298,7 @@ describe('secrets that reach the evidence', () => {
             () => incidentMetrics,
           ),
           store: new DynamoDbRunStore(dynamo.client, table),
-          bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'faults-'))),
+          bundles: new FileBundleStore(scratchDir('faults-')),
           notifier,
         },
         { config, cluster: cluster.name, budgetMs: 20_000 },

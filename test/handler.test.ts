@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { loadConfig } from '../lambda/config.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
@@ -7,6 +7,9 @@ import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
+import { describeNeeding } from './helpers/requirements.js';
+
+const describe = describeNeeding('openssl');
 
 const credentials = {
   accessKeyId: 'ASIAHANDLERTEST00001',

@@ -3,9 +3,12 @@
  * operator's real names) run against it and print what an engineer would see.
  */
 import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { healthyCluster, operatorNames } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
+import { describeNeeding } from './helpers/requirements.js';
+
+const describe = describeNeeding('openssl', 'kubectl');
 
 const names = operatorNames('tenant-operator');
 const NS = names.namespace;

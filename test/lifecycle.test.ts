@@ -1,6 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/**
+ * The alert's lifecycle: the pure state machine, then whole cycles on DynamoDB (dynalite) over
+ * hours of schedule slots: pending → firing after the `for` window → repeat → resolved, a retried
+ * invocation, a publish that fails then succeeds, and two invocations at once. The metrics source is
+ * scripted here (our own port): the error rate each slot is what the test says it is.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialState, type LifecycleSettings, transition } from '../lambda/alert/lifecycle.js';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
@@ -17,13 +20,9 @@ import { MemoryNotifier, type Notification, type Notifier } from '../lambda/sink
 import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
-/**
- * The alert's lifecycle: the pure state machine, then whole cycles on DynamoDB (dynalite) over
- * hours of schedule slots: pending → firing after the `for` window → repeat → resolved, a retried
- * invocation, a publish that fails then succeeds, and two invocations at once. The metrics source is
- * scripted here (our own port): the error rate each slot is what the test says it is.
- */
 import { collectorFor } from './helpers/ports.js';
+import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const settings: LifecycleSettings = {
   repeatIntervalSeconds: 4 * 3600,
@@ -136,7 +135,7 @@ describe('the state machine', () => {
   });
 });
 
-describe('whole cycles on DynamoDB', () => {
+describeNeeding('openssl')('whole cycles on DynamoDB', () => {
   const config = parseConfig({
     clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }],
     alert: { repeatInterval: '4h' },
@@ -197,7 +196,7 @@ describe('whole cycles on DynamoDB', () => {
           scripted(rate),
         ),
         store,
-        bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'bundles-'))),
+        bundles: new FileBundleStore(scratchDir('bundles-')),
         notifier,
       },
       { config, cluster: cluster.name, budgetMs: 20_000, at: at(minute), slot: at(minute).toISOString() },
@@ -293,7 +292,7 @@ describe('whole cycles on DynamoDB', () => {
             () => scripted(() => ({ errorRate: unknown, sustained: false })),
           ),
           store,
-          bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), 'bundles-'))),
+          bundles: new FileBundleStore(scratchDir('bundles-')),
           notifier,
         },
         { config, cluster: cluster.name, budgetMs: 5000, at: at(minute), slot: at(minute).toISOString() },

@@ -5,6 +5,7 @@ import {
   placeKlogTime,
   summarizeLogs,
 } from '../lambda/collect/log-parser.js';
+// The fixtures' lines are stamped from their clock (the wall clock): times are compared through `ago`.
 import { ago, logLine, reconcilerError, reconcileSuccess } from '../sim/kube/fixtures.js';
 
 const refused = 'failed to sync tenant: dial tcp 10.0.3.7:3306: connect: connection refused';

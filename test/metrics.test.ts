@@ -3,7 +3,7 @@
  * PromQL paths (AMP with SigV4 verified on every request, and the API server's service proxy), and
  * the direct scrape of the operator's endpoint through the pod proxy: every scenario, same verdict.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type MetricsSource, metricsSourceFor } from '../lambda/collect/metrics/source.js';
@@ -20,6 +20,9 @@ import {
 } from '../sim/metrics/scenarios.js';
 import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
+import { describeNeeding } from './helpers/requirements.js';
+
+const describe = describeNeeding('openssl', 'prometheus');
 
 const WORKSPACE = 'ws-12345678-abcd-ef01-2345-6789abcdef01';
 const credentials = {

@@ -3,10 +3,7 @@
  * (backfilled by promtool) as the metrics, one whole check cycle, and the verdict an on-call
  * engineer would reach: the top cause, the alert's state, and whether it pages.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import { promqlSource, urlTransport } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
@@ -25,6 +22,10 @@ import {
 import { startSimulator } from '../sim/kube/server.js';
 import type { PrometheusServer } from '../sim/prometheus.js';
 import { collectorFor } from './helpers/ports.js';
+import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
+
+const describe = describeNeeding('openssl', 'prometheus');
 
 const config = parseConfig({
   clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'prometheus' } }],
@@ -53,8 +54,8 @@ async function cycle(incident: Incident, i: number) {
             forSeconds: config.alert.for,
           }),
         ),
-        store: new FileRunStore(mkdtempSync(join(tmpdir(), `runs-${incident.name}-`))),
-        bundles: new FileBundleStore(mkdtempSync(join(tmpdir(), `bundles-${incident.name}-`))),
+        store: new FileRunStore(scratchDir(`runs-${incident.name}-`)),
+        bundles: new FileBundleStore(scratchDir(`bundles-${incident.name}-`)),
         notifier,
       },
       { config, cluster: cluster.name, budgetMs: 30_000, at: new Date(timeOf(i) * 1000) },

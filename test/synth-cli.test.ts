@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from './helpers/scratch.js';
 
 const CDK = resolve('node_modules/.bin/cdk');
 
@@ -11,7 +12,7 @@ const CDK = resolve('node_modules/.bin/cdk');
  * HOME. Nothing may be looked up (no context providers, no notices, no telemetry).
  */
 function cdkSynth(args: string[]) {
-  const home = mkdtempSync(join(tmpdir(), 'checker-home-'));
+  const home = scratchDir('checker-home-');
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('AWS_') && !key.startsWith('CDK_')) env[key] = value;
@@ -38,6 +39,8 @@ describe('cdk synth, offline and without credentials', () => {
   it('synthesizes the example config into a template with everything the stack defines', () => {
     const { status, stderr, outdir } = cdkSynth(['-c', 'config=checker.config.example.json']);
     expect(stderr).not.toMatch(/ERROR|Synthesis finished with errors/);
+    // cdk.json sets the flags a new app of this aws-cdk-lib would have: nothing left unconfigured.
+    expect(stderr).not.toMatch(/feature flags are not configured/);
     expect(status).toBe(0);
     const template = JSON.parse(
       readFileSync(join(outdir, 'TenantReconciliationChecker.template.json'), 'utf8'),
@@ -58,7 +61,7 @@ describe('cdk synth, offline and without credentials', () => {
   });
 
   it('refuses a bad config, naming each bad field', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'checker-bad-'));
+    const dir = scratchDir('checker-bad-');
     const file = join(dir, 'bad.json');
     writeFileSync(
       file,

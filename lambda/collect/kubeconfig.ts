@@ -1,11 +1,26 @@
 /**
  * The user's kubeconfig on a laptop, read as kubectl reads it by @kubernetes/client-node.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 // Only the KubeConfig module: the generated API clients are not used and would triple the bundle.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 
 export class KubeConfigError extends Error {
   override readonly name = 'KubeConfigError';
+}
+
+export const NO_KUBECONFIG = 'no kubeconfig found ($KUBECONFIG, ~/.kube/config)';
+
+/**
+ * Whether kubectl would find a kubeconfig: $KUBECONFIG, ~/.kube/config, or a pod's service account.
+ * Without one, client-node falls back to http://localhost:8080 with a cluster named `cluster`, which
+ * is never what a user of this command means. (Windows also asks WSL: left to client-node.)
+ */
+function anyDefaultKubeconfig(env = process.env): boolean {
+  if (process.platform === 'win32' || env.KUBECONFIG) return true;
+  if (env.HOME && existsSync(join(env.HOME, '.kube', 'config'))) return true;
+  return existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
 }
 
 /**
@@ -14,6 +29,7 @@ export class KubeConfigError extends Error {
  */
 export function loadLocalKubeConfig(options: { path?: string; context?: string } = {}): KubeConfig {
   const kubeConfig = new KubeConfig();
+  if (!options.path && !anyDefaultKubeconfig()) throw new KubeConfigError(NO_KUBECONFIG);
   try {
     if (options.path) kubeConfig.loadFromFile(options.path);
     else kubeConfig.loadFromDefault();

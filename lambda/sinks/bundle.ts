@@ -6,8 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
-import { pack } from 'tar-stream';
-import { stringify } from 'yaml';
 import type { CheckerConfig } from '../config.js';
 import type { Notice } from '../model/alert.js';
 import { CAUSES } from '../model/causes.js';
@@ -167,7 +165,7 @@ function events(s: ClusterSnapshot): string {
   ].join('\n');
 }
 
-function tenantsSample(s: ClusterSnapshot): string {
+function tenantsSample(s: ClusterSnapshot, stringify: (value: unknown) => string): string {
   if (!s.tenants.ok) return unreadNote('tenants', s.tenants);
   const t = s.tenants.data;
   return stringify({
@@ -233,6 +231,13 @@ function summary(input: BundleInput): string {
 
 /** Builds the files, redacts them, and packs them into one tar.gz within the size cap. */
 export async function buildBundle(input: BundleInput): Promise<Bundle> {
+  // Loaded here, not at the module's top: only a firing cycle builds a bundle, and the Lambda's cold
+  // start should not pay for parsing them (esbuild keeps them in the one file, evaluated on first use).
+  const [tarStream, yaml] = await Promise.all([import('tar-stream'), import('yaml')]);
+  // Both load as CommonJS for Node: imported, their functions are named exports (Node, and the Lambda's
+  // single-file bundle) or only properties of `default` (the CLI's bundle, split into chunks).
+  const pack = tarStream.pack ?? tarStream.default.pack;
+  const stringify = yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify;
   const s = input.snapshot;
   const node = nodes(s);
   const threshold = input.config?.alert.threshold ?? (s.metrics.ok ? s.metrics.data.threshold : 0.1);
@@ -264,7 +269,7 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
     ['nodes.txt', node.list],
     ['nodes-resources.txt', node.resources],
     ['events.txt', events(s)],
-    ['tenants-sample.yaml', tenantsSample(s)],
+    ['tenants-sample.yaml', tenantsSample(s, stringify)],
     ['operator-deployment.yaml', operatorDeploymentYaml(s)],
     ...(input.config ? ([['config.json', configJson(input.config)]] as [string, string][]) : []),
     ...(input.notification

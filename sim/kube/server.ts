@@ -7,7 +7,7 @@
  * per path. Faithful enough for the real kubectl (test/kubectl.test.ts proves it).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -130,11 +130,29 @@ export const DEFAULT_APISERVER_METRICS = [
   '',
 ].join('\n');
 
-let cachedTls: { key: string; cert: string; dir: string } | undefined;
+let cachedTls: { key: string; cert: string } | undefined;
 
-/** Runs openssl to make an EC P-256 key and a certificate (self-signed, or a request for `signWith` to sign). */
-function opensslCertificate(options: { subject: string; extensions?: string[]; signWith?: { dir: string } }) {
+/**
+ * Runs openssl to make an EC P-256 key and a certificate (self-signed, or a request for `signWith` to
+ * sign), in a scratch directory removed before returning: the PEM texts are all that is kept.
+ */
+function opensslCertificate(options: {
+  subject: string;
+  extensions?: string[];
+  signWith?: { key: string; cert: string };
+}) {
   const dir = mkdtempSync(join(tmpdir(), 'kube-sim-tls-'));
+  try {
+    return opensslIn(dir, options);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function opensslIn(
+  dir: string,
+  options: { subject: string; extensions?: string[]; signWith?: { key: string; cert: string } },
+) {
   const key = [
     '-newkey',
     'ec',
@@ -146,7 +164,10 @@ function opensslCertificate(options: { subject: string; extensions?: string[]; s
   ];
   const extensions = (options.extensions ?? []).flatMap((e) => ['-addext', e]);
   if (options.signWith) {
-    const ca = options.signWith.dir;
+    const ca = join(dir, 'ca');
+    mkdirSync(ca);
+    writeFileSync(join(ca, 'cert.pem'), options.signWith.cert);
+    writeFileSync(join(ca, 'key.pem'), options.signWith.key);
     execFileSync(
       'openssl',
       ['req', '-new', ...key, '-out', join(dir, 'req.pem'), '-subj', options.subject, ...extensions],
@@ -192,7 +213,6 @@ function opensslCertificate(options: { subject: string; extensions?: string[]; s
   return {
     key: readFileSync(join(dir, 'key.pem'), 'utf8'),
     cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    dir,
   };
 }
 
@@ -635,8 +655,10 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
   serverAddress = `127.0.0.1:${port}`;
   const url = `https://${serverAddress}`;
 
+  // The simulator's files (its kubeconfig, its CA for kubectl) live in one directory, removed by close().
   const dir = mkdtempSync(join(tmpdir(), 'kube-sim-'));
-  const caFile = join(tls.dir, 'cert.pem');
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, tls.cert);
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(
     kubeconfigPath,
@@ -673,7 +695,10 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
       }),
   };
 }

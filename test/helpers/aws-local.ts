@@ -3,15 +3,13 @@
  * streamed uploads that carry the SDK's default checksums, hence WHEN_REQUIRED), SNS by fauxqs with
  * an SQS queue subscribed to the topic, so that a test reads what a subscriber would receive.
  */
-import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import S3rver from 's3rver';
+import { scratchDir } from './scratch.js';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const REGION = 'eu-west-1';
@@ -41,7 +39,7 @@ export async function startS3(bucket: string, keys: { accessKeyId: string; secre
     port: 0,
     address: '127.0.0.1',
     silent: true,
-    directory: mkdtempSync(join(tmpdir(), 's3rver-')),
+    directory: scratchDir('s3rver-'),
     configureBuckets: [{ name: bucket }],
   });
   const { port } = await server.run();

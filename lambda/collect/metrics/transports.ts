@@ -5,9 +5,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { HttpRequest } from '@smithy/protocol-http';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { failed, type SourceResult, succeeded } from '../../model/source.js';
 import type { ClusterReader } from '../cluster-reader.js';
@@ -92,15 +91,27 @@ function httpCall(
 /** POSTs the query as a form, signed with SigV4 for `aps`; the payload's hash is part of the signature. */
 export function ampTransport(options: AmpOptions): PrometheusTransport {
   const base = new URL(options.endpoint ?? ampEndpoint(options.region));
-  const signer = new SignatureV4({
-    service: 'aps',
-    region: options.region,
-    credentials: options.credentials,
-    sha256: Hash.bind(null, 'sha256'),
-  });
+  // The signer is loaded on the first query: the CLI starts without it unless the source is AMP.
+  let signing: Promise<{ signer: SignatureV4; HttpRequest: typeof HttpRequest }> | undefined;
+  const loadSigner = async () => {
+    const [{ Hash }, { HttpRequest }, { SignatureV4 }] = await Promise.all([
+      import('@smithy/hash-node'),
+      import('@smithy/protocol-http'),
+      import('@smithy/signature-v4'),
+    ]);
+    const signer = new SignatureV4({
+      service: 'aps',
+      region: options.region,
+      credentials: options.credentials,
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    return { signer, HttpRequest };
+  };
   const agent =
     base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   return async (path, params) => {
+    signing ??= loadSigner();
+    const { signer, HttpRequest } = await signing;
     const body = new URLSearchParams(params).toString();
     const fullPath = `${base.pathname.replace(/\/$/, '')}/workspaces/${options.workspaceId}${path}`;
     const request = new HttpRequest({

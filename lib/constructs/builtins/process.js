@@ -1,0 +1,2 @@
+// The Lambda bundle's node:process, handed over as it is (see CHECKER_BUILTIN_ALIASES).
+module.exports = process.getBuiltinModule('node:process');
