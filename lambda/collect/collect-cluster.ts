@@ -18,19 +18,23 @@ import type { ClusterReader } from './cluster-reader.js';
 import type { CollectContext } from './context.js';
 import { failed, type SourceError, type SourceResult } from './result.js';
 import type { ClusterSnapshot } from './snapshot.js';
+import { withSourceLog } from './source-log.js';
 
 export interface CollectOptions {
   cluster: string;
   reader: ClusterReader;
   operator: OperatorNames;
   logTailLines: number;
+  /** Bytes of one log stream kept at most (the newest); the default is LOG_LIMIT_BYTES. */
+  logLimitBytes?: number;
   budgetMs: number;
 }
 
 async function guard<T>(name: string, run: () => Promise<SourceResult<T>>): Promise<SourceResult<T>> {
   const started = Date.now();
   try {
-    return await run();
+    // What the source's reads went through (retries, a restarted list) goes on its record.
+    return await withSourceLog(run);
   } catch (error) {
     return failed(
       { kind: 'bad-response', message: `${name}: could not be read: ${(error as Error).message}` },
@@ -47,6 +51,7 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSt
     reader: options.reader,
     operator: options.operator,
     logTailLines: options.logTailLines,
+    ...(options.logLimitBytes ? { logLimitBytes: options.logLimitBytes } : {}),
   };
   // Every source starts now; awaiting them one by one below costs nothing (guard never rejects).
   const operatorPods = guard('operator pods', () => collectOperatorPods(ctx));
@@ -86,7 +91,8 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSt
     networkPolicies: await networkPolicies,
     events: await events,
   };
-  return { ...snapshot, elapsedMs: Date.now() - started };
+  // The server as it ended: a cluster described again during the collection has a new endpoint.
+  return { ...snapshot, server: options.reader.server, elapsedMs: Date.now() - started };
 }
 
 /** The snapshot of a cluster that could not be reached at all: every source carries the same failure. */
