@@ -8,7 +8,7 @@ import type { CauseId } from './causes.js';
 
 /** The in-cluster API server as the operator reaches it: its Service IP, name or REST paths. */
 const API_SERVER =
-  /kubernetes\.default|(172\.20\.0\.1|10\.100\.0\.1|10\.96\.0\.1)(:443)?\/|(172\.20\.0\.1|10\.100\.0\.1|10\.96\.0\.1):443|[a-z0-9.-]+\.eks\.amazonaws\.com|the server (is currently unable|was unable|has received too many)/i;
+  /kubernetes\.default|(172\.20\.0\.1|10\.100\.0\.1|10\.96\.0\.1)(:443)?\/|(172\.20\.0\.1|10\.100\.0\.1|10\.96\.0\.1):443|[a-z0-9.-]+\.eks\.(?:amazonaws\.com|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)|the server (is currently unable|was unable|has received too many)/i;
 const CLUSTER_DNS_NAME = /lookup [^\s:]+\.(svc|cluster\.local)\S*/i;
 const DNS = /no such host|server misbehaving|lookup \S+ on \S+:53|dial udp \S+:53/i;
 const TIMEOUT = /timeout|timed out|deadline exceeded|Client\.Timeout/i;

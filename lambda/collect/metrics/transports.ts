@@ -9,12 +9,14 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { ampEndpointUrl } from '../../aws-partition.js';
 import type { ClusterReader } from '../cluster-reader.js';
 import { failed, kindForNetworkError, kindForStatus, type SourceResult, succeeded } from '../result.js';
 import type { PrometheusTransport } from './prometheus-api.js';
 
+/** The regional AMP endpoint, in the region's partition. */
 export function ampEndpoint(region: string): string {
-  return `https://aps-workspaces.${region}.amazonaws.com`;
+  return ampEndpointUrl(region);
 }
 
 export interface AmpOptions {
