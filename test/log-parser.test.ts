@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeMessage, parseLogLine, summarizeLogs } from '../lambda/collect/log-parser.js';
-import { logLine, reconcilerError, reconcileSuccess } from './simulator/fixtures.js';
+import { logLine, reconcilerError, reconcileSuccess, setFixtureClock } from './simulator/fixtures.js';
+
+// The times below are written out: the fixtures' clock is set to them, so the test passes on any date.
+beforeAll(() => setFixtureClock(Date.parse('2026-11-26T14:00:00Z')));
 
 const refused = 'failed to sync tenant: dial tcp 10.0.3.7:3306: connect: connection refused';
 
