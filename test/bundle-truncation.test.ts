@@ -51,10 +51,11 @@ async function bundleOf(streams: LogStream[], limits?: BundleLimits) {
       error: { kind: 'unreachable', message: 'not read in this test' },
       elapsedMs: 0,
     }),
-    operatorLogs: succeeded(
-      { tailLines: 5000, streams, unread: [], summary: new LogSummarizer().result() },
-      1,
-    ),
+    operatorLogs: {
+      ...succeeded({ tailLines: 5000, streams, unread: [], summary: new LogSummarizer().result() }, 1),
+      tries: 2,
+      notes: ['GET /api/v1/namespaces/x/pods/p1/log: HTTP 503; tried again after 120 ms'],
+    },
     metrics: failed({ kind: 'unreachable', message: 'not read in this test' }, 0),
   };
   const findings = runChecks(snapshot, { threshold: 0.1 });
@@ -81,6 +82,10 @@ describe('a log cut to fit the bundle keeps its newest lines', () => {
     expect(log).toMatch(/\[truncated: .*the oldest lines were cut\]/);
     expect(Buffer.byteLength(log)).toBeLessThanOrEqual(16 * 1024 * 1024);
     expect(manifest.find((f) => f.name === 'operator.log')?.size).toBeLessThanOrEqual(16 * 1024 * 1024);
+    // What the reads went through is in the manifest.
+    expect(JSON.parse(files.get('manifest.json') ?? '{}').readNotes).toEqual([
+      { source: 'operatorLogs', tries: 2, notes: [expect.stringContaining('tried again')] },
+    ]);
   });
 
   it('each stream keeps its newest lines in its share: the previous container is not pushed out', async () => {

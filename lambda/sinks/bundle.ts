@@ -337,11 +337,25 @@ export async function buildBundle(input: BundleInput, limits: BundleLimits = {})
   const unread = Object.entries(s)
     .filter(([, v]) => v && typeof v === 'object' && 'ok' in v && !(v as { ok: boolean }).ok)
     .map(([source, v]) => ({ source, ...(v as { error: { kind: string; message: string } }).error }));
+  // Sources read only after retries, or whose list was restarted: what the reads went through.
+  const recovered = Object.entries(s)
+    .filter(([, v]) => v && typeof v === 'object' && 'ok' in v && ('tries' in v || 'notes' in v))
+    .map(([source, v]) => {
+      const { tries, notes } = v as { tries?: number; notes?: string[] };
+      return { source, ...(tries ? { tries } : {}), ...(notes ? { notes } : {}) };
+    });
   add(
     'manifest.json',
     redact(
       JSON.stringify(
-        { cluster: s.cluster, runId: input.runId, at: input.at, files, unreadSources: unread },
+        {
+          cluster: s.cluster,
+          runId: input.runId,
+          at: input.at,
+          files,
+          unreadSources: unread,
+          ...(recovered.length > 0 ? { readNotes: recovered } : {}),
+        },
         null,
         2,
       ),
