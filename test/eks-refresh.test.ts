@@ -146,6 +146,20 @@ describe('the cached DescribeCluster answer', () => {
     expect(describes()).toBe(2);
   });
 
+  it('moves on once: a new endpoint that fails too ends the read (no loop), with the failure as evidence', async () => {
+    const old = await eksCluster();
+    const { clusters, access, describes } = await setup(old);
+    await invocation(access);
+    await old.close();
+    const elsewhere = await eksCluster();
+    await elsewhere.refuseConnections();
+    clusters['prod-eks-1'] = { endpoint: elsewhere.url, caPem: elsewhere.caPem };
+    const snapshot = await invocation(access);
+    expect(snapshot.tenants).toMatchObject({ ok: false, error: { kind: 'unreachable' } });
+    expect(snapshot.server).toBe(elsewhere.url);
+    expect(describes()).toBe(2);
+  });
+
   it('is described again once per invocation, not once per read: a cluster that is really down is evidence', async () => {
     const sim = await eksCluster();
     const { access, describes } = await setup(sim);

@@ -254,6 +254,7 @@ export class HttpsClusterReader implements ClusterReader {
     const retryable = isIdempotentRead(method, path);
     const notes: string[] = [];
     let tries = 0;
+    let movedOn = false;
     const finish = (result: SourceResult<T>): SourceResult<T> => {
       if (tries > 1 || notes.length > 0) recordRead(tries, notes);
       return {
@@ -290,8 +291,12 @@ export class HttpsClusterReader implements ClusterReader {
       } else {
         ({ error, failure } = outcome);
       }
-      if (this.options.refresh && endpointTrouble(error)) {
-        if (generation !== this.generation || (await this.refreshTarget())) {
+      // A try sent to an endpoint that has since been replaced (by this read's refresh or another's)
+      // goes again to the new one, once per read; the refresh itself happens once per reader.
+      if (this.options.refresh && endpointTrouble(error) && !movedOn) {
+        await this.refreshTarget();
+        if (generation !== this.generation && windowEnd - Date.now() > this.policy.minTryMs) {
+          movedOn = true;
           notes.push(
             `${error.message}: the cluster was described again and the read retried at ${this.server}`,
           );
