@@ -20,6 +20,7 @@ import { CHECKER_BUILTIN_ALIASES, CHECKER_BUNDLING } from '../lib/constructs/che
 import { INCIDENTS } from '../sim/incidents/library.js';
 import { healthyCluster, operatorNames, reconcilerError, reconcileSuccess } from '../sim/kube/fixtures.js';
 import { type ClusterFixture, startSimulator } from '../sim/kube/server.js';
+import { runSoak, type SoakReport } from '../test/soak/harness.js';
 import { node22 } from '../tools/requirements.js';
 
 const LATENCY_MS = 40;
@@ -349,20 +350,71 @@ const PER_REQUEST = 0.2 / 1_000_000;
 const DDB_WRITE = 1.25 / 1_000_000;
 const DDB_READ = 0.25 / 1_000_000;
 
+/** 5. The soak, longer than CI's: SOAK_CYCLES (default 10,000) cycles over eight clusters with random faults. */
+async function soak(): Promise<string> {
+  const cycles = Number(process.env.SOAK_CYCLES ?? 10_000);
+  const r: SoakReport = await runSoak({
+    cycles,
+    clusters: 8,
+    seed: 19,
+    warmup: Math.round(cycles / 10),
+    onProgress: (done) => process.stderr.write(`    ${done} cycles\r`),
+  });
+  const failed: Record<string, number> = {};
+  for (const [k, n] of Object.entries(r.failures)) {
+    const kind = k.split(':')[0] as string;
+    failed[kind] = (failed[kind] ?? 0) + n;
+  }
+  const list = (o: Record<string, number>) =>
+    Object.entries(o)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  return `## 5. Soak: one warm process, ${r.cycles.toLocaleString('en')} cycles over ${r.clusters} clusters, random faults (seed ${r.seed})
+
+Run ${new Date().toISOString()}; \`test/soak.test.ts\` runs the same harness with 2,000 cycles in CI and asserts what is reported here.
+
+| | |
+|---|---|
+| cycles (invocations, with Lambda-style retries of failed ones) | ${r.cycles} (${r.invocations}) |
+| wall time | ${(r.wallMs / 1000).toFixed(1)} s (${(r.wallMs / r.cycles).toFixed(1)} ms a cycle, the clusters side by side) |
+| faults drawn | ${list(r.faults)} |
+| invocations that failed and were retried | ${list(failed)} |
+| slots stored / expected | ${r.storedSlots} / ${r.cycles} |
+| messages sent / received / duplicates / lost | ${r.sent} / ${r.received} / ${r.duplicates.length} / ${r.undelivered.length} |
+| firing transitions / firing messages | ${r.firingTransitions} / ${r.firingMessages} |
+| unhandled rejections | ${r.unhandledRejections} |
+| heap after warm-up → at the end (after GC) | ${r.memory.warm.heapMb.toFixed(1)} MB → ${r.memory.end.heapMb.toFixed(1)} MB |
+| RSS after warm-up → at the end (peak) | ${r.memory.warm.rssMb.toFixed(0)} MB → ${r.memory.end.rssMb.toFixed(0)} MB (${r.memory.peakRssMb.toFixed(0)} MB) |
+| open file descriptors after warm-up → at the end | ${r.fds ? `${r.fds.warm} → ${r.fds.end}` : 'not counted (not Linux)'} |
+
+The clusters, DynamoDB and SNS run in a second process, so the memory and descriptors are the checker's own.
+`;
+}
+
+/** `BENCH_ONLY=soak npm run bench`: only the soak, its section replaced in the results file. */
+async function soakOnly() {
+  const section = await soak();
+  const path = join(root, 'bench', 'results.md');
+  const current = readFileSync(path, 'utf8');
+  const at = current.indexOf('## 5. Soak');
+  writeFileSync(path, (at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`) + section);
+  process.stdout.write(section);
+}
+
 async function main() {
   const started = new Date();
   const loadStart = loadavg()[0]?.toFixed(1);
-  process.stderr.write('1/4 the runbook by hand against tenant-check ...\n');
+  process.stderr.write('1/5 the runbook by hand against tenant-check ...\n');
   const hand = await byHand();
-  process.stderr.write('2/4 scale ...\n');
+  process.stderr.write('2/5 scale ...\n');
   const scales = [];
   for (const n of [1000, 10_000, 50_000]) {
     process.stderr.write(`    ${n} tenants ...\n`);
     scales.push(await scale(n));
   }
-  process.stderr.write('3/4 the Lambda artefact ...\n');
+  process.stderr.write('3/5 the Lambda artefact ...\n');
   const art = await artefact();
-  process.stderr.write('4/4 cost ...\n');
+  process.stderr.write('4/5 cost ...\n');
   const memoryGb = 512 / 1024;
   const perMonth = (30 * 24 * 60) / 5;
   const tenK = scales.find((s) => s.tenants === 10_000) as (typeof scales)[number];
@@ -428,12 +480,15 @@ DynamoDB on demand (about 4 writes and 3 reads a cycle): **$${dynamo.toFixed(3)}
 unless the alert fires for days. Prices: us-east-1 list prices for arm64 Lambda ($${ARM_GB_SECOND} per GB-s, $0.20 per million requests)
 and DynamoDB on demand ($1.25 per million writes, $0.25 per million reads).
 `;
-  writeFileSync(join(root, 'bench', 'results.md'), md);
+  process.stderr.write('5/5 soak ...\n');
+  const soakSection = await soak();
+  writeFileSync(join(root, 'bench', 'results.md'), `${md}\n${soakSection}`);
   process.stdout.write(md);
 }
 
 try {
-  await main();
+  if (process.env.BENCH_ONLY === 'soak') await soakOnly();
+  else await main();
 } finally {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { maintenanceWindowSchema } from './alert/maintenance.js';
+import { partitionOf } from './aws-partition.js';
 import { parseDuration, parseSchedule, type Schedule } from './durations.js';
 import { ConfigError } from './errors.js';
 import type { OperatorNames } from './model/operator.js';
@@ -42,7 +43,18 @@ const kubernetesName = name(
   /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
   '"tenant-operator-system"',
 );
-const awsRegion = name('an AWS region', /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, '"eu-west-1"');
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+/** An AWS region in a partition the SDK knows: the STS and AMP hosts are derived from its partition. */
+const awsRegion = z.string().superRefine((region, ctx) => {
+  if (!AWS_REGION.test(region)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an AWS region such as "eu-west-1"' });
+  } else if (!partitionOf(region)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${region}" is in no AWS partition the SDK knows (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f): its STS and AMP hosts cannot be derived`,
+    });
+  }
+});
 
 const scheduleExpression = z.string().transform((text, ctx): Schedule => {
   const schedule = parseSchedule(text);

@@ -317,7 +317,8 @@ describe("the registries' datasources", () => {
     const reads = (sim as Simulator).requests.filter(
       (r) => /\/endpoints\/[^/]+$/.test(r.path) && !r.path.includes('kube-system'),
     );
-    expect(reads).toHaveLength(20);
+    // Twenty Services read (the one answering 500 is retried within the budget, as reads are).
+    expect(new Set(reads.map((r) => r.path)).size).toBe(20);
     expect(snapshot.registries.ok).toBe(true);
   });
 });

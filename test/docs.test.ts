@@ -13,6 +13,7 @@ const DOCS = [
   'docs/architecture.md',
   'docs/reliability.md',
   'docs/development.md',
+  'docs/escalation.md',
 ];
 
 describe('the README and docs/', () => {

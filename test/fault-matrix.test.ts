@@ -109,13 +109,14 @@ const ROWS: Row[] = [
   },
   {
     fault: 'API server answers 429 with Retry-After',
-    faults: everywhere({ status: 429, headers: { 'Retry-After': '5' } }),
+    // Longer than a read's share of the budget: not waited for, the throttling is the evidence.
+    faults: everywhere({ status: 429, headers: { 'Retry-After': '30' } }),
     expect: ([r]) => {
       expect(r?.verdict.causes.map((c) => c.id)).not.toContain('none');
       expect(r?.verdict.checker?.problem).toBe('throttled');
       expect(r?.snapshot.tenants).toMatchObject({
         ok: false,
-        error: { kind: 'throttled', retryAfterSeconds: 5 },
+        error: { kind: 'throttled', retryAfterSeconds: 30 },
       });
     },
   },

@@ -20,12 +20,15 @@ import { collectResourceQuotas } from './cluster/resource-quotas.js';
 import { collectRegistries, collectTemplates, collectTenants } from './cluster/tenants.js';
 import type { ClusterReader } from './cluster-reader.js';
 import type { CollectContext } from './context.js';
+import { withSourceLog } from './source-log.js';
 
 export interface CollectOptions {
   cluster: string;
   reader: ClusterReader;
   operator: OperatorNames;
   logTailLines: number;
+  /** Bytes of one log stream kept at most (the newest); the default is LOG_LIMIT_BYTES. */
+  logLimitBytes?: number;
   budgetMs: number;
 }
 
@@ -58,7 +61,8 @@ const COLLECTORS: { [K in ClusterSourceName]: Collector<K> } = {
 async function guard<T>(name: string, run: () => Promise<SourceResult<T>>): Promise<SourceResult<T>> {
   const started = Date.now();
   try {
-    return await run();
+    // What the source's reads went through (retries, a restarted list) goes on its record.
+    return await withSourceLog(run);
   } catch (error) {
     return failed(
       { kind: 'bad-response', message: `${name}: could not be read: ${(error as Error).message}` },
@@ -73,6 +77,7 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSt
     reader: options.reader,
     operator: options.operator,
     logTailLines: options.logTailLines,
+    ...(options.logLimitBytes ? { logLimitBytes: options.logLimitBytes } : {}),
   };
   // Every source starts now (the logs once the pods are listed); guard never rejects.
   const pods = guard(CLUSTER_SOURCES.operatorPods, () => collectOperatorPods(ctx));
@@ -85,6 +90,7 @@ export async function collectCluster(options: CollectOptions): Promise<ClusterSt
   );
   const sources: Record<string, SourceResult<unknown>> = {};
   for (const [name, result] of running) sources[name] = await result;
+  // The server as it ended: a cluster described again during the collection has a new endpoint.
   return {
     cluster: options.cluster,
     server: options.reader.server,

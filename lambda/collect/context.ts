@@ -6,7 +6,13 @@ export interface CollectContext {
   reader: ClusterReader;
   operator: OperatorNames;
   logTailLines: number;
+  /** Bytes of one log stream kept at most, the newest; LOG_LIMIT_BYTES unless set. */
+  logLimitBytes?: number;
 }
 
-/** Lines of a log read at most (bytes): the server stops there, so a runaway log cannot exhaust memory. */
+/**
+ * Bytes of a log stream kept at most: the newest ones. Not sent as `limitBytes`, with which the API
+ * server returns the START of the tail; the reader keeps the newest bytes instead, so a runaway log
+ * cannot exhaust memory and the lines nearest the incident are the ones kept.
+ */
 export const LOG_LIMIT_BYTES = 16 * 1024 * 1024;

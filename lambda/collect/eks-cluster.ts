@@ -1,13 +1,15 @@
 /**
- * The Lambda's way into an EKS cluster: DescribeCluster for the endpoint and CA (cached for the
- * container's life: they change only when the cluster is replaced), and a token made fresh for
- * every invocation.
+ * The Lambda's way into an EKS cluster: DescribeCluster for the endpoint and CA, and a token made
+ * fresh for every invocation. The description is cached per container, but not for its whole life:
+ * a cluster replaced under the same name has a new endpoint and CA, so the cache is refreshed after
+ * DESCRIBE_TTL_MS, and at once (forget, describe again, once per invocation) when the cached endpoint
+ * fails as a replaced cluster's would: a TLS failure, a 401, or no connection.
  */
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterConfig } from '../config.js';
 import { failed, type SourceResult, succeeded } from '../model/source.js';
-import { type Budget, type ClusterReader, HttpsClusterReader } from './cluster-reader.js';
+import { type Budget, type ClusterReader, HttpsClusterReader, type ReaderTarget } from './cluster-reader.js';
 import type { ClusterConnector } from './connectors.js';
 import { createEksToken, type EksToken } from './eks-token.js';
 
@@ -58,13 +60,17 @@ export function sdkDescribeCluster(
   };
 }
 
+/** How long a DescribeCluster answer is trusted without trouble (a warm container lives for hours). */
+export const DESCRIBE_TTL_MS = 60 * 60 * 1000;
+
 export class EksClusterAccess {
-  private readonly described = new Map<string, EksClusterInfo>();
+  private readonly described = new Map<string, { info: EksClusterInfo; at: number }>();
 
   constructor(
     private readonly describe: DescribeCluster,
     private readonly credentials: AwsCredentialIdentityProvider,
     private readonly clock: () => Date = () => new Date(),
+    private readonly ttlMs: number = DESCRIBE_TTL_MS,
   ) {}
 
   /**
@@ -74,11 +80,13 @@ export class EksClusterAccess {
   async connect(name: string, region: string): Promise<SourceResult<EksConnection>> {
     const started = Date.now();
     const key = `${region}/${name}`;
-    let info = this.described.get(key);
+    const cached = this.described.get(key);
+    const now = this.clock().getTime();
+    let info = cached && now - cached.at < this.ttlMs ? cached.info : undefined;
     try {
       if (!info) {
         info = await this.describe(name, region);
-        this.described.set(key, info);
+        this.described.set(key, { info, at: now });
       }
       const credentials: AwsCredentialIdentity = await this.credentials();
       const token = await createEksToken({ clusterName: name, region, credentials, now: this.clock() });
@@ -126,15 +134,28 @@ export class EksConnector implements ClusterConnector {
   async connect(budget: Budget): Promise<SourceResult<ClusterReader>> {
     const connection = await this.access.connect(this.cluster.name, this.cluster.region);
     if (!connection.ok) return connection;
-    const { info, token } = connection.data;
-    const reader = HttpsClusterReader.create(
-      {
-        server: info.endpoint,
-        ca: Buffer.from(info.caData, 'base64'),
-        headers: { Authorization: `Bearer ${token.token}` },
+    const { info } = connection.data;
+    const reader = HttpsClusterReader.create(targetFor(connection.data), budget, {
+      // The cached endpoint failed as a replaced cluster's would: describe it again; a new endpoint
+      // or CA is retried, the same one means the failure is real (and is evidence).
+      refresh: async () => {
+        this.access.forget(this.cluster.name, this.cluster.region);
+        const again = await this.access.connect(this.cluster.name, this.cluster.region);
+        if (!again.ok) return undefined;
+        const fresh = again.data.info;
+        return fresh.endpoint === info.endpoint && fresh.caData === info.caData
+          ? undefined
+          : targetFor(again.data);
       },
-      budget,
-    );
+    });
     return succeeded(reader, connection.elapsedMs);
   }
+}
+
+function targetFor({ info, token }: EksConnection): ReaderTarget {
+  return {
+    server: info.endpoint,
+    ca: Buffer.from(info.caData, 'base64'),
+    headers: { Authorization: `Bearer ${token.token}` },
+  };
 }

@@ -8,6 +8,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { stsHostname } from '../aws-partition.js';
 
 export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';
 export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
@@ -22,9 +23,9 @@ export interface EksToken {
   expiresAt: Date;
 }
 
+/** The regional STS host, in the region's partition (China, GovCloud and the ISO partitions included). */
 export function stsHost(region: string): string {
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `sts.${region}.${suffix}`;
+  return stsHostname(region);
 }
 
 export async function createEksToken(options: {

@@ -72,7 +72,7 @@ export interface ErrorReading {
 
 /** The in-cluster API server as the operator reaches it: its Service IP, name or REST paths. */
 const API_SERVER_HOST =
-  /^(kubernetes(\.default(\.svc(\.cluster\.local)?)?)?|172\.20\.0\.1|10\.100\.0\.1|10\.96\.0\.1|[a-z0-9.-]+\.eks\.amazonaws\.com(\.cn)?)$/i;
+  /^(kubernetes(\.default(\.svc(\.cluster\.local)?)?)?|172\.20\.0\.1|10\.100\.0\.1|10\.96\.0\.1|[a-z0-9.-]+\.eks\.(amazonaws\.com(\.cn)?|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov))$/i;
 const CLUSTER_HOST = /\.svc(\.cluster\.local)?\.?$|\.cluster\.local\.?$/i;
 /** Pod and Service ranges of EKS (10.100/16, 172.20/16 Services) and the usual pod CIDRs. */
 const CLUSTER_IP = /^(172\.20\.|10\.100\.|10\.96\.)/;

@@ -74,6 +74,8 @@ export function above(value: number | undefined, threshold: number): boolean {
 export interface ScrapeSample {
   at: string;
   pods: Record<string, Record<string, number>>;
+  /** Pods whose scrape could not be read: no counters (unknown, not zero); their next good scrape is a new baseline. */
+  refused?: string[];
 }
 
 export interface ScrapeInterval {

@@ -52,16 +52,45 @@ export interface Bundle {
   files: BundleFile[];
 }
 
+/** The caps, BUNDLE_MAX_BYTES and 16 MiB a file unless set (tests set them small). */
+export interface BundleLimits {
+  bundleMaxBytes?: number;
+  fileMaxBytes?: number;
+}
+
+/** Files whose newest lines are at the end and matter most: a cut drops their oldest lines. */
+const NEWEST_LAST = new Set(['operator.log', 'events.txt']);
+
+/**
+ * The newest `room` bytes of a text, from its first whole line: a log cut keeps what is nearest the
+ * incident. The note saying what was cut goes first, where a reader starts.
+ */
+export function keepNewest(text: string, room: number, note: string): string {
+  const data = Buffer.from(text, 'utf8');
+  const header = `[truncated: ${note}; the oldest lines were cut]\n`;
+  const keep = Math.max(0, room - Buffer.byteLength(header));
+  let tail = data.subarray(data.length - keep).toString('utf8');
+  const newline = tail.indexOf('\n');
+  if (keep < data.length && newline >= 0) tail = tail.slice(newline + 1);
+  return header + tail;
+}
+
 const mi = (b?: number) => (b === undefined ? '-' : `${Math.round(b / 2 ** 20)}Mi`);
 const milli = (c?: number) => (c === undefined ? '-' : `${Math.round(c * 1000)}m`);
 const unreadNote = (name: string, r: { ok: boolean; error?: { kind: string; message: string } }) =>
   `# ${name} could not be read: ${r.error?.kind}: ${r.error?.message}\n`;
 
-function operatorLog(s: ClusterSnapshot): string {
+function operatorLog(s: ClusterSnapshot, maxBytes: number): string {
   if (!s.operatorLogs.ok) return unreadNote('operator logs', s.operatorLogs);
-  const parts = s.operatorLogs.data.streams.map((st) => {
+  const streams = s.operatorLogs.data.streams;
+  // Each stream gets its share of the file, and keeps its newest lines in it: the previous
+  // container's crash is not pushed out by the current container's chatter.
+  const share = Math.floor(maxBytes / Math.max(1, streams.length)) - 256;
+  const parts = streams.map((st) => {
     const lines = st.text.split('\n');
-    const kept = lines.slice(Math.max(0, lines.length - OPERATOR_LOG_LINES - 1)).join('\n');
+    let kept = lines.slice(Math.max(0, lines.length - OPERATOR_LOG_LINES - 1)).join('\n');
+    if (Buffer.byteLength(kept) > share)
+      kept = keepNewest(kept, share, `this stream cut to its ${share}-byte share of the file`);
     return `==> ${st.pod}/${st.container}${st.previous ? ' (previous container)' : ''}: last ${Math.min(st.lines, OPERATOR_LOG_LINES)} lines <==\n${kept}`;
   });
   const unread = s.operatorLogs.data.unread.map(
@@ -230,7 +259,9 @@ function summary(input: BundleInput): string {
 }
 
 /** Builds the files, redacts them, and packs them into one tar.gz within the size cap. */
-export async function buildBundle(input: BundleInput): Promise<Bundle> {
+export async function buildBundle(input: BundleInput, limits: BundleLimits = {}): Promise<Bundle> {
+  const bundleMax = limits.bundleMaxBytes ?? BUNDLE_MAX_BYTES;
+  const fileMax = limits.fileMaxBytes ?? FILE_MAX_BYTES;
   // Loaded here, not at the module's top: only a firing cycle builds a bundle, and the Lambda's cold
   // start should not pay for parsing them (esbuild keeps them in the one file, evaluated on first use).
   const [tarStream, yaml] = await Promise.all([import('tar-stream'), import('yaml')]);
@@ -256,7 +287,7 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
         2,
       ),
     ],
-    ['operator.log', operatorLog(s)],
+    ['operator.log', operatorLog(s, fileMax)],
     ['operator-pods.txt', operatorPods(s)],
     ['operator-metrics.txt', operatorMetrics(s)],
     ['apiserver-health.txt', apiServerHealth(s)],
@@ -327,16 +358,25 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
   for (const [name, raw] of contents) {
     let text = redact(raw);
     let truncated: string | undefined;
-    const room = Math.max(0, Math.min(FILE_MAX_BYTES, BUNDLE_MAX_BYTES - total - 64 * 1024));
+    const room = Math.max(0, Math.min(fileMax, bundleMax - total - 64 * 1024));
     if (Buffer.byteLength(text) > room) {
-      truncated = `cut to ${room} of ${Buffer.byteLength(text)} bytes (bundle cap ${BUNDLE_MAX_BYTES}, file cap ${FILE_MAX_BYTES})`;
-      text = `${Buffer.from(text).subarray(0, room).toString('utf8')}\n[truncated: ${truncated}]\n`;
+      truncated = `cut to ${room} of ${Buffer.byteLength(text)} bytes (bundle cap ${bundleMax}, file cap ${fileMax})`;
+      text = NEWEST_LAST.has(name)
+        ? keepNewest(text, room, truncated)
+        : `${Buffer.from(text).subarray(0, room).toString('utf8')}\n[truncated: ${truncated}]\n`;
     }
     add(name, text, truncated);
   }
   const unread = Object.entries(s)
     .filter(([, v]) => v && typeof v === 'object' && 'ok' in v && !(v as { ok: boolean }).ok)
     .map(([source, v]) => ({ source, ...(v as { error: { kind: string; message: string } }).error }));
+  // Sources read only after retries, or whose list was restarted: what the reads went through.
+  const recovered = Object.entries(s)
+    .filter(([, v]) => v && typeof v === 'object' && 'ok' in v && ('tries' in v || 'notes' in v))
+    .map(([source, v]) => {
+      const { tries, notes } = v as { tries?: number; notes?: string[] };
+      return { source, ...(tries ? { tries } : {}), ...(notes ? { notes } : {}) };
+    });
   add(
     'manifest.json',
     redact(
@@ -349,6 +389,7 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
           ...(input.config ? { runbookUrl: input.config.notifications.runbookUrl } : {}),
           files,
           unreadSources: unread,
+          ...(recovered.length > 0 ? { readNotes: recovered } : {}),
         },
         null,
         2,

@@ -10,7 +10,9 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 
 export const MAX_TOKEN_BYTES = 4096;
 const PREFIX = 'k8s-aws-v1.';
-const STS_HOST = /^sts(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
+/** STS in every partition (aws-iam-authenticator allows the partitions' STS endpoints). */
+const STS_HOST =
+  /^sts(\.[a-z0-9-]+)?\.(amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|amazonaws\.eu)$/;
 const ALLOWED_PARAMS = new Set([
   'action',
   'version',

@@ -62,6 +62,12 @@ export interface Fault {
   invalidJson?: boolean;
   /** Apply this many times, then let requests through. */
   times?: number;
+  /**
+   * On a list read with a continue token: answer 410 Expired as the API server does when etcd was
+   * compacted past the list's version, with a fresh token that continues at the newest version
+   * (`fresh-token`, what the API server sends when it can) or without one (`restart`).
+   */
+  expireContinue?: 'fresh-token' | 'restart';
 }
 
 export interface ClusterFixture {
@@ -96,6 +102,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body?: string;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface Simulator {
@@ -107,6 +115,9 @@ export interface Simulator {
   requests: RecordedRequest[];
   /** A kubeconfig file for kubectl and the checker. */
   kubeconfigPath: string;
+  /** Stop listening (new connections are refused, as by an API server restarting), and listen again. */
+  refuseConnections(): Promise<void>;
+  acceptConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -388,6 +399,7 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
       query: url.searchParams,
       headers: req.headers,
       ...(body ? { body } : {}),
+      at: Date.now(),
     });
 
     const send = (
@@ -406,6 +418,7 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
     const fault = fixture.faults?.find(
       (f) =>
         (f.method === undefined || f.method === method) &&
+        (f.expireContinue === undefined || url.searchParams.has('continue')) &&
         (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname + url.search)) &&
         (f.times === undefined || (faultUses.get(f) ?? 0) < f.times),
     );
@@ -418,6 +431,23 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
         return;
       }
       if (fault.invalidJson) return send(200, '{"kind":"List","items":[{"metadata":', 'application/json');
+      if (fault.expireContinue) {
+        // k8s.io/apiserver's etcd3 store: handleCompactedErrorForPaging.
+        const expired = {
+          ...status(
+            410,
+            'Expired',
+            fault.expireContinue === 'fresh-token'
+              ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.'
+              : 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+          ),
+          metadata:
+            fault.expireContinue === 'fresh-token'
+              ? { continue: url.searchParams.get('continue') as string }
+              : {},
+        };
+        return send(410, expired);
+      }
       if (fault.status) {
         return send(
           fault.status,
@@ -647,7 +677,11 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
     if (lines.at(-1) === '') lines.pop();
     const tail = query.get('tailLines');
     if (tail !== null) lines = lines.slice(Math.max(0, lines.length - Number(tail)));
-    send(200, lines.length > 0 ? `${lines.join('\n')}\n` : '', 'text/plain');
+    let out = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    // The kubelet writes the tail through a LimitedWriter: limitBytes keeps the START of the tail.
+    const limitBytes = query.get('limitBytes');
+    if (limitBytes !== null) out = Buffer.from(out).subarray(0, Number(limitBytes)).toString('utf8');
+    send(200, out, 'text/plain');
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -692,6 +726,20 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
     fixture,
     requests,
     kubeconfigPath,
+    refuseConnections: () =>
+      new Promise<void>((resolve) => {
+        // The listening socket closes now; connections already open (keep-alive) stay, as they would.
+        server.close();
+        resolve();
+      }),
+    acceptConnections: () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

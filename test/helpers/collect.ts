@@ -11,6 +11,7 @@ export async function collectFrom(
     preset?: OperatorPreset;
     budgetMs?: number;
     logTailLines?: number;
+    logLimitBytes?: number;
     kubeconfigPath?: string;
   } = {},
 ) {
@@ -25,6 +26,7 @@ export async function collectFrom(
       reader,
       operator: OPERATOR_PRESETS[options.preset ?? 'tenant-operator'],
       logTailLines: options.logTailLines ?? 5000,
+      ...(options.logLimitBytes ? { logLimitBytes: options.logLimitBytes } : {}),
       budgetMs,
     });
   } finally {

@@ -6,7 +6,7 @@ import { type CollectContext, LOG_LIMIT_BYTES } from '../context.js';
 import { LogSummarizer } from '../log-parser.js';
 
 export async function collectOperatorLogs(
-  { reader, operator, logTailLines }: CollectContext,
+  { reader, operator, logTailLines, logLimitBytes = LOG_LIMIT_BYTES }: CollectContext,
   pods: SourceResult<OperatorPods>,
 ): Promise<SourceResult<OperatorLogs>> {
   if (!pods.ok) {
@@ -26,13 +26,14 @@ export async function collectOperatorLogs(
     wanted.map(async (stream) => ({
       stream,
       result: await reader.getText(`/api/v1/namespaces/${operator.namespace}/pods/${stream.pod}/log`, {
+        // No limitBytes: with tailLines it keeps the oldest lines of the tail. The reader keeps the newest.
         query: {
           container: stream.container,
           tailLines: logTailLines,
           previous: stream.previous || undefined,
-          limitBytes: LOG_LIMIT_BYTES,
         },
-        maxBytes: LOG_LIMIT_BYTES + 65_536,
+        maxBytes: logLimitBytes,
+        keepNewest: true,
         timeoutMs: 20_000,
       }),
     })),

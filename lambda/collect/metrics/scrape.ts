@@ -7,12 +7,12 @@
  * history of previous intervals.
  */
 
-import { getMetricsFromIterator, type PromHistogramData, type PromMetrics } from 'prom2javascript';
 import type { ScrapeInterval, ScrapeSample, ScrapeState } from '../../model/metrics.js';
 import { above, type ControllerErrors, type MetricsEvaluation } from '../../model/metrics.js';
 import { failed, type Measured, type SourceError, type SourceResult, succeeded } from '../../model/source.js';
 import type { ClusterReader } from '../cluster-reader.js';
 import { blindness } from './evaluation.js';
+import { parseExposition } from './exposition.js';
 
 export interface ScrapeOptions {
   metric: string;
@@ -74,65 +74,78 @@ function key(name: string, labels: Record<string, string>, keep: string[]): stri
   return `${name}{${keep.map((k) => `${k}="${labels[k] ?? ''}"`).join(',')}}`;
 }
 
-/** The counters and gauges the evaluation needs, from one pod's exposition text. */
-/** A comment, or a sample line with well-formed labels: the parser is given nothing else. */
-const EXPOSITION_LINE =
-  /^(#.*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})?[ \t]+[-+]?(\d+(\.\d*)?([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|NaN|Inf)([ \t]+-?\d+)?|\s*)$/;
+/** The counters the rates are made of: a bad line of one of these makes the scrape unreadable. */
+function countersOf(metric: string): string[] {
+  return [
+    `${metric}_count`,
+    'controller_runtime_reconcile_total',
+    'controller_runtime_reconcile_errors_total',
+    'rest_client_requests_total',
+  ];
+}
 
+const GAUGES = [
+  'workqueue_depth',
+  'workqueue_unfinished_work_seconds',
+  'workqueue_longest_running_processor_seconds',
+  'process_resident_memory_bytes',
+  'go_goroutines',
+];
+const MAX_GAUGES = new Set([
+  'workqueue_longest_running_processor_seconds',
+  'process_resident_memory_bytes',
+  'go_goroutines',
+]);
+
+/**
+ * The counters and gauges the evaluation needs, from one pod's exposition text. `refused` says why the
+ * text cannot be trusted for rates: not the exposition format at all, or a bad line (or a NaN) in one
+ * of the counters the rates are made of; then the counters are unknown, never zeros.
+ */
 export async function sampleFrom(
   text: string,
   metric: string,
-): Promise<{ counters: Record<string, number>; gauges: Record<string, number>; skipped: number }> {
-  const lines = text.split('\n');
-  const good = lines.filter((l) => EXPOSITION_LINE.test(l));
-  let parsed: PromMetrics;
-  try {
-    parsed = await getMetricsFromIterator(good[Symbol.iterator]());
-  } catch {
-    // The parser refused even the lines that look right: nothing from this text can be trusted.
-    return { counters: {}, gauges: {}, skipped: lines.length };
-  }
+): Promise<{
+  counters: Record<string, number>;
+  gauges: Record<string, number>;
+  skipped: number;
+  refused?: string;
+}> {
+  const parsed = parseExposition(text);
+  const wanted = new Set(countersOf(metric));
   const counters: Record<string, number> = {};
   const gauges: Record<string, number> = {};
-  const add = (target: Record<string, number>, k: string, v: number) => {
-    if (Number.isFinite(v)) target[k] = (target[k] ?? 0) + v;
+  const badCounterLines = parsed.malformed.filter((m) => m.name !== undefined && wanted.has(m.name));
+  let refused: string | undefined;
+  if (parsed.samples.length === 0 && parsed.malformedLines > 0) {
+    refused = `not the Prometheus text format (${parsed.malformedLines} lines, none a sample; line ${parsed.malformed[0]?.line}: ${parsed.malformed[0]?.reason})`;
+  } else if (badCounterLines.length > 0) {
+    const first = badCounterLines[0];
+    refused = `${badCounterLines.length} line(s) of ${first?.name} could not be read (line ${first?.line}: ${first?.reason}): its counters would be partial`;
+  }
+  const keep: Record<string, string[]> = {
+    [`${metric}_count`]: ['result'],
+    controller_runtime_reconcile_total: ['controller'],
+    controller_runtime_reconcile_errors_total: ['controller'],
+    rest_client_requests_total: ['code'],
   };
-  const histogram = parsed[metric];
-  for (const h of (histogram?.data ?? []) as PromHistogramData[])
-    add(counters, key(`${metric}_count`, h.labels, ['result']), h.count);
-  // A histogram exposed as untyped lines is read by its _count samples.
-  for (const d of (parsed[`${metric}_count`]?.data ?? []) as {
-    labels: Record<string, string>;
-    value: number;
-  }[])
-    add(counters, key(`${metric}_count`, d.labels, ['result']), d.value);
-  const plain = (name: string) =>
-    (parsed[name]?.data ?? []) as { labels: Record<string, string>; value: number }[];
-  for (const d of plain('controller_runtime_reconcile_total'))
-    add(counters, key('controller_runtime_reconcile_total', d.labels, ['controller']), d.value);
-  for (const d of plain('controller_runtime_reconcile_errors_total'))
-    add(counters, key('controller_runtime_reconcile_errors_total', d.labels, ['controller']), d.value);
-  for (const d of plain('rest_client_requests_total'))
-    add(counters, key('rest_client_requests_total', d.labels, ['code']), d.value);
-  for (const name of [
-    'workqueue_depth',
-    'workqueue_unfinished_work_seconds',
-    'workqueue_longest_running_processor_seconds',
-    'process_resident_memory_bytes',
-    'go_goroutines',
-  ]) {
-    for (const d of plain(name)) {
-      const v = d.value;
-      if (
-        name === 'workqueue_longest_running_processor_seconds' ||
-        name === 'process_resident_memory_bytes' ||
-        name === 'go_goroutines'
-      )
-        gauges[name] = Math.max(gauges[name] ?? 0, v);
-      else add(gauges, name, v);
+  for (const sample of refused ? [] : parsed.samples) {
+    const labels = keep[sample.name];
+    if (labels) {
+      if (!Number.isFinite(sample.value)) {
+        refused = `${sample.name} has the value ${sample.value}: a counter must be a number`;
+        break;
+      }
+      const k = key(sample.name, sample.labels, labels);
+      counters[k] = (counters[k] ?? 0) + sample.value;
+    } else if (GAUGES.includes(sample.name) && Number.isFinite(sample.value)) {
+      gauges[sample.name] = MAX_GAUGES.has(sample.name)
+        ? Math.max(gauges[sample.name] ?? 0, sample.value)
+        : (gauges[sample.name] ?? 0) + sample.value;
     }
   }
-  return { counters, gauges, skipped: lines.length - good.length };
+  if (refused) return { counters: {}, gauges: {}, skipped: parsed.malformedLines, refused };
+  return { counters, gauges, skipped: parsed.malformedLines };
 }
 
 /** Increases since the previous sample, pod by pod, reset-aware; pods without a previous sample are left out. */
@@ -171,8 +184,13 @@ export async function evaluateScrape(
     return { result: failed(read.error, Date.now() - started), ...(previous ? { state: previous } : {}) };
   const sample: ScrapeSample = { at: options.at.toISOString(), pods: {} };
   const gauges: Record<string, number> = {};
+  const refused: { pod: string; reason: string }[] = [];
   for (const { pod, text } of read.data) {
     const parsed = await sampleFrom(text, options.metric);
+    if (parsed.refused) {
+      refused.push({ pod, reason: parsed.refused });
+      continue;
+    }
     sample.pods[pod] = parsed.counters;
     for (const [k, v] of Object.entries(parsed.gauges))
       gauges[k] =
@@ -208,6 +226,31 @@ export async function evaluateScrape(
     },
   };
   const unavailable = (reason: string): Measured => ({ state: 'unknown', reason });
+  // A scrape that could not be read is unknown, never zeros: this cycle has no rate, and the pod's next
+  // good scrape starts a new baseline (its lifetime totals are not one interval's increase).
+  const rebaselined = Object.keys(sample.pods).filter((pod) => previous?.sample.refused?.includes(pod));
+  if (refused.length > 0 || rebaselined.length > 0) {
+    if (refused.length > 0) sample.refused = refused.map((r) => r.pod);
+    const reason =
+      refused.length > 0
+        ? `the metrics of ${refused.map((r) => `${r.pod} (${r.reason})`).join('; ')} could not be read: unknown, not zero; the next good scrape starts a new baseline`
+        : `warming up: a new baseline for ${rebaselined.join(', ')}, whose last scrape could not be read; the next cycle will have a rate`;
+    const evaluation: MetricsEvaluation = {
+      ...base,
+      errorRate: unavailable(reason),
+      sustained: false,
+      reconcilesPerSecond: unavailable(reason),
+      errorsPerMinute: unavailable(reason),
+      partialFailureShare: unavailable(reason),
+      controllerErrorRatio: unavailable(reason),
+      ...gaugesPart,
+      ...(refused.length === 0 ? { warmingUp: true } : {}),
+    };
+    return {
+      result: succeeded(evaluation, Date.now() - started),
+      state: { sample, history: previous?.history ?? [] },
+    };
+  }
   const elapsedSeconds = previous ? (Date.parse(sample.at) - Date.parse(previous.sample.at)) / 1000 : 0;
   const { deltas, pods } =
     previous && elapsedSeconds > 0 ? increases(previous.sample, sample) : { deltas: {}, pods: 0 };

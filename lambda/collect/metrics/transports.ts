@@ -8,13 +8,15 @@ import https from 'node:https';
 import type { HttpRequest } from '@smithy/protocol-http';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { ampEndpointUrl } from '../../aws-partition.js';
 import { failed, type SourceResult, succeeded } from '../../model/source.js';
 import type { ClusterReader } from '../cluster-reader.js';
 import { kindForNetworkError, kindForStatus } from '../result.js';
 import type { PrometheusTransport } from './prometheus-api.js';
 
+/** The regional AMP endpoint, in the region's partition. */
 export function ampEndpoint(region: string): string {
-  return `https://aps-workspaces.${region}.amazonaws.com`;
+  return ampEndpointUrl(region);
 }
 
 export interface AmpOptions {
