@@ -218,7 +218,7 @@ function eventFindings(evidence: Evidence, f: Findings): Finding[] {
   for (const [cause, { weight, groups }] of byCause) {
     const objects = groups.reduce((n, g) => n + g.subjects, 0);
     const parts = {
-      summary: `${objects} objects cannot be created, placed or provisioned: ${
+      summary: `${objects} object${objects === 1 ? '' : 's'} cannot be created, placed or provisioned: ${
         cause === 'cluster-capacity'
           ? 'the cluster is out of room'
           : cause === 'storage-provisioning'

@@ -156,6 +156,9 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
       const text = `${e.reason ?? ''}: ${e.message ?? ''}`;
       const reading = readErrorText(text);
       if (reading.signals.length === 0) continue;
+      // A probe failing on some other pod is that pod's business (the operator's own restarts are
+      // operator-health's).
+      if (e.reason === 'Unhealthy' && !(e.name ?? '').startsWith(snapshot.operator.deployment)) continue;
       // Normal events count where they report waiting on storage (ExternalProvisioning is Normal).
       if (e.type !== 'Warning' && !reading.signals.includes('storage')) continue;
       groups.push({

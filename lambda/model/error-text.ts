@@ -120,7 +120,7 @@ const RULES: [ErrorSignal, RegExp][] = [
   ['throttled-client', /client-side throttling|rate: Wait\(n=\d+\) would exceed context deadline/i],
   [
     'apiserver-unavailable',
-    /the server is currently unable to handle the request|ServiceUnavailable|\b503\b|Timeout: request did not complete|the server was unable to return a response|apiserver not ready|the server could not find the requested resource \(get/i,
+    /the server is currently unable to handle the request|ServiceUnavailable|Timeout: request did not complete|the server was unable to return a response|apiserver not ready|the server could not find the requested resource \(get/i,
   ],
   [
     'etcd',
