@@ -184,8 +184,10 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
       `the ${deliver.kind} notification for ${cluster} could not be published: ${(error as Error).message}`,
     );
   }
-  // 6. record: the delivery, and the pending notice is done.
-  await ports.store.recordNotification(fp, deliver.slot, { messageId });
+  // 6. record: the delivery, and the pending notice is done. Tried three times: a record that never
+  //    lands leaves the claim unsent, and a cycle that finds it stale sends the message again
+  //    (at least once; see docs/reliability.md, "Delivery").
+  await recordDelivery(ports.store, fp, deliver.slot, messageId);
   await ports.store.saveAlertState(delivered, next.version);
   return result(
     { kind: deliver.kind, status: 'sent', messageId, subject: notification.subject },
@@ -193,6 +195,21 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     bundle,
   );
 }
+
+async function recordDelivery(store: RunStore, fp: string, slot: string, messageId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.recordNotification(fp, slot, { messageId });
+      return;
+    } catch (error) {
+      if (attempt >= RECORD_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt * Math.random()));
+    }
+  }
+}
+
+/** Tries to record a published message before the invocation fails. */
+export const RECORD_TRIES = 3;
 
 function redactDecision(decision: Decision): Decision {
   return {
