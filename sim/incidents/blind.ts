@@ -63,39 +63,39 @@ import { firing, type Incident, LOG_KEY, NS, noisy, POD } from './library.js';
 // Time, names and addresses
 // ---------------------------------------------------------------------------------------------------
 
-const MIN = 60;
-const HOUR = 3600;
-const DAY = 86_400;
+export const MIN = 60;
+export const HOUR = 3600;
+export const DAY = 86_400;
 /** The error episode starts this many seconds before the evaluation instant. */
-const ONSET = 40 * MIN;
+export const ONSET = 40 * MIN;
 
-const nodeName = (i: number) => `ip-10-0-${i}-11.eu-west-1.compute.internal`;
-const OP_NODE = nodeName(1);
-const OP_IP = '10.0.1.57';
-const SA = 'tenant-operator-controller-manager';
-const SA_USER = `system:serviceaccount:${NS}:${SA}`;
-const GROUP = 'operator.kubernetes-tenants.org';
-const LEASE = 'f2130106.kubernetes-tenants.org';
-const APISERVER = '172.20.0.1';
-const KUBE_DNS = '172.20.0.10';
-const MYSQL_HOST = 'mysql.data.svc.cluster.local';
-const MYSQL_VIP = '172.20.118.40';
-const MYSQL_POD_IP = '10.0.3.7';
-const CONTROL_PLANE_ENIS = ['10.0.45.12', '10.0.77.9'];
-const ECR = '602401143452.dkr.ecr.eu-west-1.amazonaws.com';
+export const nodeName = (i: number) => `ip-10-0-${i}-11.eu-west-1.compute.internal`;
+export const OP_NODE = nodeName(1);
+export const OP_IP = '10.0.1.57';
+export const SA = 'tenant-operator-controller-manager';
+export const SA_USER = `system:serviceaccount:${NS}:${SA}`;
+export const GROUP = 'operator.kubernetes-tenants.org';
+export const LEASE = 'f2130106.kubernetes-tenants.org';
+export const APISERVER = '172.20.0.1';
+export const KUBE_DNS = '172.20.0.10';
+export const MYSQL_HOST = 'mysql.data.svc.cluster.local';
+export const MYSQL_VIP = '172.20.118.40';
+export const MYSQL_POD_IP = '10.0.3.7';
+export const CONTROL_PLANE_ENIS = ['10.0.45.12', '10.0.77.9'];
+export const ECR = '602401143452.dkr.ecr.eu-west-1.amazonaws.com';
 
-interface TenantRef {
+export interface TenantRef {
   name: string;
   namespace: string;
 }
 /** The i-th tenant of the healthy cluster (40 tenants, customer-0000i in tenants-(i % 4)). */
-const tenantAt = (i: number, count = 40): TenantRef => ({
+export const tenantAt = (i: number, count = 40): TenantRef => ({
   name: `customer-${String(i % count).padStart(5, '0')}`,
   namespace: `tenants-${(i % count) % 4}`,
 });
 
 /** A stable pseudo-random hex string for ids (reconcile IDs, request IDs, volume ids). */
-function hex(seed: string | number, length: number): string {
+export function hex(seed: string | number, length: number): string {
   let h = 2166136261;
   const text = String(seed);
   let out = '';
@@ -106,7 +106,7 @@ function hex(seed: string | number, length: number): string {
   }
   return out.slice(0, length);
 }
-const uuid = (seed: string | number) => {
+export const uuid = (seed: string | number) => {
   const h = hex(seed, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
@@ -115,22 +115,22 @@ const uuid = (seed: string | number) => {
 // Log lines: controller-runtime zap (console or JSON), klog headers, multi-line traces
 // ---------------------------------------------------------------------------------------------------
 
-type Enc = 'console' | 'json';
+export type Enc = 'console' | 'json';
 /** One log entry `at` seconds before the evaluation instant (a multi-line entry stays in one piece). */
-interface Line {
+export interface Line {
   at: number;
   text: string;
 }
 
-const CR = '/go/pkg/mod/sigs.k8s.io/controller-runtime@v0.19.1/pkg/internal/controller/controller.go';
-const OP = '/workspace/internal';
-const frames = (...pairs: [string, string][]) => pairs.map(([fn, at]) => `${fn}\n\t${at}`).join('\n');
-const CR_HANDLER: [string, string][] = [
+export const CR = '/go/pkg/mod/sigs.k8s.io/controller-runtime@v0.19.1/pkg/internal/controller/controller.go';
+export const OP = '/workspace/internal';
+export const frames = (...pairs: [string, string][]) => pairs.map(([fn, at]) => `${fn}\n\t${at}`).join('\n');
+export const CR_HANDLER: [string, string][] = [
   ['sigs.k8s.io/controller-runtime/pkg/internal/controller.(*Controller).Reconcile', `${CR}:116`],
   ['sigs.k8s.io/controller-runtime/pkg/internal/controller.(*Controller).reconcileHandler', `${CR}:303`],
   ['sigs.k8s.io/controller-runtime/pkg/internal/controller.(*Controller).processNextWorkItem', `${CR}:263`],
 ];
-const TENANT_SPEC: [string, string][] = [
+export const TENANT_SPEC: [string, string][] = [
   [
     'github.com/kubernetes-tenants/tenant-operator/internal/controller.(*TenantReconciler).reconcileSpec',
     `${OP}/controller/tenant_controller.go:1571`,
@@ -142,7 +142,7 @@ const TENANT_SPEC: [string, string][] = [
   ...CR_HANDLER,
 ];
 /** The stack zap (development mode: stack traces from warn up) prints under an error, by where it was logged. */
-const STACKS: Record<string, string> = {
+export const STACKS: Record<string, string> = {
   'Reconciler error': frames(
     ['sigs.k8s.io/controller-runtime/pkg/internal/controller.(*Controller).reconcileHandler', `${CR}:316`],
     ['sigs.k8s.io/controller-runtime/pkg/internal/controller.(*Controller).processNextWorkItem', `${CR}:263`],
@@ -193,7 +193,7 @@ const STACKS: Record<string, string> = {
 };
 
 /** zap's console encoder: the fields as JSON with a space after each colon and comma (nested objects too). */
-function spaced(value: unknown): string {
+export function spaced(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(spaced).join(', ')}]`;
   return `{${Object.entries(value)
@@ -207,7 +207,7 @@ function spaced(value: unknown): string {
  * capital level, logger, message, fields, then the stack on its own lines) or, with --zap-encoder=json,
  * the production JSON encoder (epoch seconds, the stack in a "stacktrace" field).
  */
-function zap(
+export function zap(
   enc: Enc,
   at: number,
   level: 'info' | 'error' | 'debug',
@@ -241,7 +241,7 @@ function zap(
 }
 
 /** The fields controller-runtime puts on every line logged inside a reconcile. */
-function rc(kind: 'Tenant' | 'TenantRegistry', t: TenantRef, at: number): Record<string, unknown> {
+export function rc(kind: 'Tenant' | 'TenantRegistry', t: TenantRef, at: number): Record<string, unknown> {
   return {
     controller: kind.toLowerCase(),
     controllerGroup: GROUP,
@@ -253,10 +253,10 @@ function rc(kind: 'Tenant' | 'TenantRegistry', t: TenantRef, at: number): Record
   };
 }
 
-const REGISTRY: TenantRef = { name: 'customers', namespace: 'tenants-0' };
+export const REGISTRY: TenantRef = { name: 'customers', namespace: 'tenants-0' };
 
 /** controller-runtime's "Reconciler error" for a reconcile that returned an error. */
-const reconcilerError = (
+export const reconcilerError = (
   enc: Enc,
   at: number,
   kind: 'Tenant' | 'TenantRegistry',
@@ -265,11 +265,11 @@ const reconcilerError = (
 ) => zap(enc, at, 'error', 'Reconciler error', { ...rc(kind, t, at), error }, { stack: true });
 
 /** The operator's "Failed to apply resource" (internal/controller/tenant_controller.go), with its ApplyFailed cause. */
-const applyFailed = (enc: Enc, at: number, t: TenantRef, id: string, error: string) =>
+export const applyFailed = (enc: Enc, at: number, t: TenantRef, id: string, error: string) =>
   zap(enc, at, 'error', 'Failed to apply resource', { ...rc('Tenant', t, at), id, error }, { stack: true });
 
 /** The status manager's "Failed to apply status update" (internal/status/manager.go). */
-const statusUpdateFailed = (enc: Enc, at: number, t: TenantRef, error: string) =>
+export const statusUpdateFailed = (enc: Enc, at: number, t: TenantRef, error: string) =>
   zap(
     enc,
     at,
@@ -280,7 +280,7 @@ const statusUpdateFailed = (enc: Enc, at: number, t: TenantRef, error: string) =
   );
 
 /** The registry's failed sync: "Failed to query database", then controller-runtime's Reconciler error. */
-function registrySyncFailed(enc: Enc, at: number, error: string): Line[] {
+export function registrySyncFailed(enc: Enc, at: number, error: string): Line[] {
   return [
     zap(
       enc,
@@ -295,13 +295,13 @@ function registrySyncFailed(enc: Enc, at: number, error: string): Line[] {
 }
 
 /** A klog line as client-go, kube-proxy and the EBS CSI driver print them: `E1201 10:00:00.412345       1 file.go:123] msg`. */
-const klog = (severity: 'I' | 'W' | 'E' | 'F', at: number, source: string, msg: string): Line => ({
+export const klog = (severity: 'I' | 'W' | 'E' | 'F', at: number, source: string, msg: string): Line => ({
   at,
   text: `${severity}${klogTime(at)}       1 ${source}] ${msg}`,
 });
 
 /** Spread `count` entries evenly from `from` seconds ago to `to` seconds ago. */
-function spread(
+export function spread(
   count: number,
   from: number,
   to: number,
@@ -316,7 +316,7 @@ function spread(
  * prints V(1)), now and then a full reconcile that applies a template change, the status manager's
  * flushes, and a rare optimistic-lock conflict.
  */
-function everyday(
+export function everyday(
   enc: Enc,
   options: { from?: number; to?: number; every?: number; tenants?: number; conflicts?: boolean } = {},
 ): Line[] {
@@ -402,7 +402,7 @@ function everyday(
 }
 
 /** The manager starting, as cmd/main.go and controller-runtime log it (leader election by client-go's klog). */
-function startup(enc: Enc, at: number): Line[] {
+export function startup(enc: Enc, at: number): Line[] {
   const c = (kind: string, extra: Record<string, unknown> = {}) => ({
     controller: kind.toLowerCase(),
     controllerGroup: GROUP,
@@ -464,14 +464,14 @@ function startup(enc: Enc, at: number): Line[] {
 }
 
 /** Log text, oldest first, as `kubectl logs` prints it. */
-function text(lines: Line[]): string {
+export function text(lines: Line[]): string {
   return `${[...lines]
     .sort((a, b) => b.at - a.at)
     .map((l) => l.text)
     .join('\n')}\n`;
 }
 
-function setLogs(f: ClusterFixture, lines: Line[], previous?: Line[] | string) {
+export function setLogs(f: ClusterFixture, lines: Line[], previous?: Line[] | string) {
   f.logs = { ...f.logs, [LOG_KEY]: text(lines) };
   if (previous !== undefined) {
     f.logs[`${LOG_KEY}/previous`] = typeof previous === 'string' ? previous : text(previous);
@@ -482,15 +482,16 @@ function setLogs(f: ClusterFixture, lines: Line[], previous?: Line[] | string) {
 // Cluster objects
 // ---------------------------------------------------------------------------------------------------
 
-const key = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+export const key = (o: KubeObject) =>
+  `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 /** Adds objects, replacing any with the same kind, namespace and name. */
-function put(f: ClusterFixture, ...objects: KubeObject[]) {
+export function put(f: ClusterFixture, ...objects: KubeObject[]) {
   const keys = new Set(objects.map(key));
   f.objects = [...f.objects.filter((o) => !keys.has(key(o))), ...objects];
 }
 
-function remove(f: ClusterFixture, kind: string, name: string, namespace?: string) {
+export function remove(f: ClusterFixture, kind: string, name: string, namespace?: string) {
   f.objects = f.objects.filter(
     (o) =>
       !(
@@ -501,19 +502,19 @@ function remove(f: ClusterFixture, kind: string, name: string, namespace?: strin
   );
 }
 
-function find(f: ClusterFixture, kind: string, name: string): KubeObject {
+export function find(f: ClusterFixture, kind: string, name: string): KubeObject {
   const found = f.objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!found) throw new Error(`fixture has no ${kind} ${name}`);
   return found;
 }
 
 /** A shallow-merged copy of an object's top-level field (spec, status). */
-function patched(o: KubeObject, field: string, value: Record<string, unknown>): KubeObject {
+export function patched(o: KubeObject, field: string, value: Record<string, unknown>): KubeObject {
   return { ...o, [field]: { ...(o[field] as Record<string, unknown>), ...value } };
 }
 
 /** The operator's pod with its container's history; `created` moves its creation (and start) time. */
-function operatorPodWith(
+export function operatorPodWith(
   container: Parameters<typeof operatorPod>[2],
   options: {
     createdSecondsAgo?: number;
@@ -544,7 +545,7 @@ function operatorPodWith(
 }
 
 /** Replaces the operator's pod by another (a new ReplicaSet): its logs and metrics endpoint move with it. */
-function replaceOperatorPod(f: ClusterFixture, next: KubeObject) {
+export function replaceOperatorPod(f: ClusterFixture, next: KubeObject) {
   remove(f, 'Pod', POD, NS);
   put(f, next);
   const name = next.metadata.name;
@@ -563,7 +564,7 @@ function replaceOperatorPod(f: ClusterFixture, next: KubeObject) {
 }
 
 /** `kubectl top pod` for the operator. */
-function operatorUsage(f: ClusterFixture, cpu: string, memory: string) {
+export function operatorUsage(f: ClusterFixture, cpu: string, memory: string) {
   f.objects = f.objects.map((o) =>
     o.kind === 'PodMetrics' && o.metadata.namespace === NS
       ? { ...o, containers: [{ name: 'manager', usage: { cpu, memory } }] }
@@ -572,7 +573,7 @@ function operatorUsage(f: ClusterFixture, cpu: string, memory: string) {
 }
 
 /** The operator's container limits, in its Deployment's pod template (set long ago). */
-function setOperatorLimits(f: ClusterFixture, limits: Record<string, string>) {
+export function setOperatorLimits(f: ClusterFixture, limits: Record<string, string>) {
   const deployment = find(f, 'Deployment', 'tenant-operator-controller-manager');
   const spec = deployment.spec as {
     template: { spec: { containers: { resources: Record<string, unknown> }[] } };
@@ -581,7 +582,7 @@ function setOperatorLimits(f: ClusterFixture, limits: Record<string, string>) {
 }
 
 /** The operator's Deployment at a later revision (a rollout), with the ReplicaSets it leaves behind. */
-function operatorRollout(
+export function operatorRollout(
   f: ClusterFixture,
   r: {
     hash: string;
@@ -633,7 +634,7 @@ function operatorRollout(
 }
 
 /** The registry as the real operator writes it: Ready DatabaseConnected, or DatabaseConnectionFailed with zero counts. */
-function registryState(
+export function registryState(
   f: ClusterFixture,
   state: 'connected' | 'failed',
   options: { host?: string; port?: number; tenants?: number; since?: number } = {},
@@ -661,7 +662,7 @@ function registryState(
 }
 
 /** Tenants no longer ready, with the real operator's reasons and messages. */
-function tenantsNotReady(
+export function tenantsNotReady(
   f: ClusterFixture,
   indices: number[],
   reason: string,
@@ -675,7 +676,7 @@ function tenantsNotReady(
 }
 
 /** No status update has landed since then: every tenant condition keeps its old transition time. */
-function statusFrozenSince(f: ClusterFixture, secondsAgo: number) {
+export function statusFrozenSince(f: ClusterFixture, secondsAgo: number) {
   f.objects = f.objects.map((o) => {
     if (o.kind !== 'Tenant') return o;
     const status = o.status as { conditions: { lastTransitionTime: string }[] };
@@ -690,7 +691,7 @@ function statusFrozenSince(f: ClusterFixture, secondsAgo: number) {
 }
 
 /** The API server's /metrics: the simulator's usual lines plus these. */
-function apiserverMetrics(f: ClusterFixture, extra: string[]) {
+export function apiserverMetrics(f: ClusterFixture, extra: string[]) {
   f.raw = {
     ...f.raw,
     '/metrics': {
@@ -700,24 +701,24 @@ function apiserverMetrics(f: ClusterFixture, extra: string[]) {
   };
 }
 
-const processStart = (secondsAgo: number) =>
+export const processStart = (secondsAgo: number) =>
   `process_start_time_seconds ${Math.floor(fixtureNow().getTime() / 1000 - secondsAgo)}`;
 
 // ---------------------------------------------------------------------------------------------------
 // The EKS cluster around the operator
 // ---------------------------------------------------------------------------------------------------
 
-const COREDNS_IMAGE = `${ECR}/eks/coredns:v1.11.3-eksbuild.2`;
-const COREDNS_LABELS = {
+export const COREDNS_IMAGE = `${ECR}/eks/coredns:v1.11.3-eksbuild.2`;
+export const COREDNS_LABELS = {
   'k8s-app': 'kube-dns',
   'eks.amazonaws.com/component': 'coredns',
   'pod-template-hash': '787cb67946',
 };
-const COREDNS_PODS = [
+export const COREDNS_PODS = [
   { name: 'coredns-787cb67946-8wxkq', node: 2, ip: '10.0.2.33' },
   { name: 'coredns-787cb67946-tq5vz', node: 3, ip: '10.0.3.41' },
 ];
-const COREFILE = `.:53 {
+export const COREFILE = `.:53 {
     errors
     health {
         lameduck 5s
@@ -735,13 +736,13 @@ const COREFILE = `.:53 {
     loadbalance
 }
 `;
-const COREDNS_BANNER = `.:53
+export const COREDNS_BANNER = `.:53
 [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
 CoreDNS-1.11.3
 linux/amd64, go1.22.7, a6338e9
 `;
 
-function corednsPod(
+export function corednsPod(
   p: { name: string; node: number; ip: string },
   container: Partial<ContainerSpec> = {},
   createdSecondsAgo = 9 * DAY,
@@ -773,7 +774,7 @@ function corednsPod(
   });
 }
 
-function kubeDnsEndpoints(
+export function kubeDnsEndpoints(
   ready: EndpointAddress[],
   notReady: EndpointAddress[] = [],
   secondsAgo = 9 * DAY,
@@ -791,13 +792,13 @@ function kubeDnsEndpoints(
     secondsAgo,
   });
 }
-const corednsAddress = (p: { name: string; node: number; ip: string }): EndpointAddress => ({
+export const corednsAddress = (p: { name: string; node: number; ip: string }): EndpointAddress => ({
   ip: p.ip,
   nodeName: nodeName(p.node),
   pod: p.name,
 });
 
-function mysqlPod(
+export function mysqlPod(
   container: Partial<ContainerSpec> = {},
   options: { node?: number; ip?: string; createdSecondsAgo?: number } = {},
 ) {
@@ -827,7 +828,7 @@ function mysqlPod(
   });
 }
 
-function mysqlEndpoints(
+export function mysqlEndpoints(
   ready: boolean,
   options: { ip?: string; node?: number; secondsAgo?: number } = {},
 ): KubeObject[] {
@@ -842,7 +843,7 @@ function mysqlEndpoints(
   });
 }
 
-const daemonPod = (
+export const daemonPod = (
   ds: string,
   i: number,
   image: string,
@@ -861,7 +862,7 @@ const daemonPod = (
     priorityClassName: 'system-node-critical',
     containers: [{ name: ds, image, requests: { cpu: '25m' }, ...extra }, ...more],
   });
-const awsNodePod = (i: number, extra: Partial<ContainerSpec> = {}) =>
+export const awsNodePod = (i: number, extra: Partial<ContainerSpec> = {}) =>
   daemonPod('aws-node', i, `${ECR}/amazon-k8s-cni:v1.19.0-eksbuild.1`, extra, [
     {
       name: 'aws-eks-nodeagent',
@@ -869,13 +870,13 @@ const awsNodePod = (i: number, extra: Partial<ContainerSpec> = {}) =>
       requests: { cpu: '25m' },
     },
   ]);
-const kubeProxyPod = (i: number, extra: Partial<ContainerSpec> = {}) =>
+export const kubeProxyPod = (i: number, extra: Partial<ContainerSpec> = {}) =>
   daemonPod('kube-proxy', i, `${ECR}/eks/kube-proxy:v1.31.2-minimal-eksbuild.3`, {
     requests: { cpu: '100m' },
     ...extra,
   });
 
-const MANAGER_RULES: PolicyRule[] = [
+export const MANAGER_RULES: PolicyRule[] = [
   {
     apiGroups: [''],
     resources: [
@@ -938,7 +939,7 @@ const MANAGER_RULES: PolicyRule[] = [
  * MySQL (a StatefulSet behind a ClusterIP Service), the operator's RBAC and leader-election lease, and
  * the everyday operator log.
  */
-function eks(
+export function eks(
   options: { nodes?: number; tenants?: number; enc?: Enc; coredns?: boolean } = {},
 ): ClusterFixture {
   const nodes = options.nodes ?? 3;
@@ -1239,7 +1240,7 @@ function eks(
 }
 
 /** A tenant's application pod that cannot be scheduled (the scheduler's condition on it). */
-function pendingTenantPod(
+export function pendingTenantPod(
   i: number,
   message: string,
   options: { createdSecondsAgo?: number; pvc?: boolean; cpu?: string } = {},
@@ -1267,7 +1268,7 @@ function pendingTenantPod(
 }
 
 /** A Warning event about a tenant (the operator's event recorder: source "tenant-controller"). */
-const tenantEvent = (
+export const tenantEvent = (
   t: TenantRef,
   reason: string,
   message: string,
@@ -1289,7 +1290,7 @@ const tenantEvent = (
     component: 'tenant-controller',
   });
 
-const registryEvent = (
+export const registryEvent = (
   message: string,
   lastSecondsAgo: number,
   count: number,
@@ -1310,7 +1311,7 @@ const registryEvent = (
   });
 
 /** The registry failing at every sync since the onset (controller-runtime's backoff, then the watch re-triggers). */
-function registryFailures(enc: Enc, error: (i: number) => string, count = 24): Line[] {
+export function registryFailures(enc: Enc, error: (i: number) => string, count = 24): Line[] {
   return spread(count, ONSET - 15, 25, (at, i) => registrySyncFailed(enc, at, error(i)));
 }
 
@@ -1319,7 +1320,7 @@ function registryFailures(enc: Enc, error: (i: number) => string, count = 24): L
 // ---------------------------------------------------------------------------------------------------
 
 /** The operator was OOMKilled 3 days ago, once; it has run since. */
-function oomKilledThreeDaysAgo(f: ClusterFixture) {
+export function oomKilledThreeDaysAgo(f: ClusterFixture) {
   put(
     f,
     operatorPodWith(
@@ -1341,7 +1342,7 @@ function oomKilledThreeDaysAgo(f: ClusterFixture) {
 }
 
 /** MySQL crashed 6 hours ago and was back 4 minutes later: the pod's last state and the registry's old event. */
-function mysqlOutageSixHoursAgo(f: ClusterFixture) {
+export function mysqlOutageSixHoursAgo(f: ClusterFixture) {
   put(
     f,
     mysqlPod({
@@ -1361,7 +1362,7 @@ function mysqlOutageSixHoursAgo(f: ClusterFixture) {
 }
 
 /** A CoreDNS pod restarted 3 days ago (its node was replaced); both have been ready since. */
-function corednsRestartedDaysAgo(f: ClusterFixture) {
+export function corednsRestartedDaysAgo(f: ClusterFixture) {
   const p = COREDNS_PODS[0] as (typeof COREDNS_PODS)[number];
   put(
     f,
@@ -1384,7 +1385,7 @@ function corednsRestartedDaysAgo(f: ClusterFixture) {
  * A quota that was exhausted and lifted before the errors began: the ReplicaSet's FailedCreate events
  * stopped 52 minutes ago, when the quota was raised (it is at 45% now).
  */
-function quotaLiftedBeforeOnset(f: ClusterFixture) {
+export function quotaLiftedBeforeOnset(f: ClusterFixture) {
   put(
     f,
     quota(
@@ -1411,7 +1412,7 @@ function quotaLiftedBeforeOnset(f: ClusterFixture) {
 }
 
 /** One tenant's template value is broken: many lines, one tenant, since long before the onset. */
-function oneTenantRenderLoop(enc: Enc, count = 90): Line[] {
+export function oneTenantRenderLoop(enc: Enc, count = 90): Line[] {
   const t = tenantAt(17);
   return spread(count, 3250, 8, (at) => [
     zap(
@@ -1430,7 +1431,7 @@ function oneTenantRenderLoop(enc: Enc, count = 90): Line[] {
 }
 
 /** controller-runtime's KubeAPIWarningLogger: warnings the API server returns on successful applies. */
-function apiWarnings(enc: Enc, count = 80, from = 3250, to = 6): Line[] {
+export function apiWarnings(enc: Enc, count = 80, from = 3250, to = 6): Line[] {
   return spread(count, from, to, (at) => [
     zap(
       enc,
@@ -1444,7 +1445,7 @@ function apiWarnings(enc: Enc, count = 80, from = 3250, to = 6): Line[] {
 }
 
 /** Big API server counters that have been counting for 41 days (not rising now). */
-const OLD_429_TOTALS = [
+export const OLD_429_TOTALS = [
   'apiserver_request_total{code="429",component="apiserver",dry_run="",group="operator.kubernetes-tenants.org",resource="tenants",scope="namespace",subresource="status",verb="UPDATE",version="v1"} 182331',
   'apiserver_request_total{code="429",component="apiserver",dry_run="",group="apps",resource="deployments",scope="namespace",subresource="",verb="PATCH",version="v1"} 40512',
   '# TYPE apiserver_flowcontrol_rejected_requests_total counter',
@@ -1458,9 +1459,14 @@ const OLD_429_TOTALS = [
 // Metrics
 // ---------------------------------------------------------------------------------------------------
 
-const QUIET: Incident['metrics'] = { phases: [{ from: -3600, rates: BASELINE_RATES }] };
+export const QUIET: Incident['metrics'] = { phases: [{ from: -3600, rates: BASELINE_RATES }] };
 
-function logs(f: ClusterFixture, enc: Enc, lines: Line[], options: Parameters<typeof everyday>[1] = {}) {
+export function logs(
+  f: ClusterFixture,
+  enc: Enc,
+  lines: Line[],
+  options: Parameters<typeof everyday>[1] = {},
+) {
   setLogs(f, [...everyday(enc, options), ...lines]);
 }
 
@@ -1468,7 +1474,7 @@ function logs(f: ClusterFixture, enc: Enc, lines: Line[], options: Parameters<ty
 // Healthy, busy and alert-blind
 // ---------------------------------------------------------------------------------------------------
 
-const healthyLoud: Incident = {
+export const healthyLoud: Incident = {
   name: 'blind-healthy-loud',
   cause: 'none',
   alert: 'inactive',
@@ -1521,7 +1527,7 @@ const healthyLoud: Incident = {
   },
 };
 
-const healthyHistory: Incident = {
+export const healthyHistory: Incident = {
   name: 'blind-healthy-history',
   cause: 'none',
   alert: 'inactive',
@@ -1545,7 +1551,7 @@ const healthyHistory: Incident = {
   },
 };
 
-const busy429History: Incident = {
+export const busy429History: Incident = {
   name: 'blind-busy-429-history',
   cause: 'none',
   alert: 'inactive',
@@ -1596,7 +1602,7 @@ const busy429History: Incident = {
   },
 };
 
-const busyLeaderHandover: Incident = {
+export const busyLeaderHandover: Incident = {
   name: 'blind-busy-leader-handover',
   cause: 'none',
   alert: 'inactive',
@@ -1700,10 +1706,10 @@ const busyLeaderHandover: Incident = {
   },
 };
 
-const PATCH_DENIED = (t: TenantRef) =>
+export const PATCH_DENIED = (t: TenantRef) =>
   `failed to apply resource: deployments.apps "${t.name}-app" is forbidden: User "${SA_USER}" cannot patch resource "deployments" in API group "apps" in the namespace "${t.namespace}"`;
 
-const alertBlindRbac: Incident = {
+export const alertBlindRbac: Incident = {
   name: 'blind-alert-blind-rbac-patch',
   cause: 'rbac-denied',
   alert: 'inactive',
@@ -1815,7 +1821,7 @@ const alertBlindRbac: Incident = {
 // API server
 // ---------------------------------------------------------------------------------------------------
 
-const apiserverUnavailable: Incident = {
+export const apiserverUnavailable: Incident = {
   name: 'blind-apiserver-overloaded-restarting',
   cause: 'apiserver-unavailable',
   alert: 'firing',
@@ -1982,9 +1988,9 @@ const apiserverUnavailable: Incident = {
   },
 };
 
-const TOO_MANY = 'the server has received too many requests and has asked us to try again later';
+export const TOO_MANY = 'the server has received too many requests and has asked us to try again later';
 
-const apiserverThrottling: Incident = {
+export const apiserverThrottling: Incident = {
   name: 'blind-apiserver-apf-429',
   cause: 'apiserver-throttling',
   alert: 'firing',
@@ -2037,7 +2043,7 @@ const apiserverThrottling: Incident = {
   },
 };
 
-const apiserverNetwork: Incident = {
+export const apiserverNetwork: Incident = {
   name: 'blind-apiserver-eni-nacl',
   cause: 'apiserver-network',
   alert: 'firing',
@@ -2111,7 +2117,7 @@ const apiserverNetwork: Incident = {
   },
 };
 
-const apiserverAuth: Incident = {
+export const apiserverAuth: Incident = {
   name: 'blind-apiserver-auth-sa-recreated',
   cause: 'apiserver-auth',
   alert: 'firing',
@@ -2191,7 +2197,7 @@ const apiserverAuth: Incident = {
 // ---------------------------------------------------------------------------------------------------
 
 /** controller-runtime's recovered reconcile panic: apimachinery's logPanic line, then the Reconciler error. */
-function recoveredPanic(enc: Enc, at: number, t: TenantRef, panic: string, goroutine: number): Line[] {
+export function recoveredPanic(enc: Enc, at: number, t: TenantRef, panic: string, goroutine: number): Line[] {
   const stack = [
     `goroutine ${goroutine} [running]:`,
     'k8s.io/apimachinery/pkg/util/runtime.logPanic({0x1f2a4c8, 0xc0012a3b90}, {0x19c2e40, 0x1f1d6b0})',
@@ -2218,7 +2224,7 @@ function recoveredPanic(enc: Enc, at: number, t: TenantRef, panic: string, gorou
   ];
 }
 
-const controllerBugPanic: Incident = {
+export const controllerBugPanic: Incident = {
   name: 'blind-controller-bug-recovered-panic',
   cause: 'controller-bug',
   alert: 'firing',
@@ -2271,10 +2277,10 @@ const controllerBugPanic: Incident = {
   },
 };
 
-const INVALID_STATUS = (t: TenantRef) =>
+export const INVALID_STATUS = (t: TenantRef) =>
   `Tenant.${GROUP} "${t.name}" is invalid: status.conditions[4].reason: Invalid value: "": status.conditions[4].reason in body should be at least 1 chars long`;
 
-const controllerBugInvalidStatus: Incident = {
+export const controllerBugInvalidStatus: Incident = {
   name: 'blind-controller-bug-invalid-status',
   cause: 'controller-bug',
   alert: 'firing',
@@ -2333,7 +2339,7 @@ const controllerBugInvalidStatus: Incident = {
 };
 
 /** A Go runtime fatal error (not a panic: nothing can recover it) in the status manager, and the process exit. */
-function fatalMapWrites(at: number): Line {
+export function fatalMapWrites(at: number): Line {
   return {
     at,
     text: [
@@ -2356,7 +2362,7 @@ function fatalMapWrites(at: number): Line {
   };
 }
 
-const controllerCrashFatal: Incident = {
+export const controllerCrashFatal: Incident = {
   name: 'blind-controller-crash-fatal-error',
   cause: 'controller-crash',
   alert: 'firing',
@@ -2440,7 +2446,7 @@ const controllerCrashFatal: Incident = {
   },
 };
 
-const controllerCrashPanic: Incident = {
+export const controllerCrashPanic: Incident = {
   name: 'blind-controller-crash-goroutine-panic',
   cause: 'controller-crash',
   alert: 'firing',
@@ -2508,7 +2514,7 @@ const controllerCrashPanic: Incident = {
   },
 };
 
-const exhaustionCpu: Incident = {
+export const exhaustionCpu: Incident = {
   name: 'blind-controller-cpu-starved',
   cause: 'controller-resource-exhaustion',
   alert: 'firing',
@@ -2635,7 +2641,7 @@ const exhaustionCpu: Incident = {
   },
 };
 
-const exhaustionMemory: Incident = {
+export const exhaustionMemory: Incident = {
   name: 'blind-controller-oom-new-registry',
   cause: 'controller-resource-exhaustion',
   alert: 'firing',
@@ -2740,7 +2746,7 @@ const exhaustionMemory: Incident = {
   },
 };
 
-const deadlock: Incident = {
+export const deadlock: Incident = {
   name: 'blind-controller-deadlock-silent-workers',
   cause: 'controller-deadlock',
   alert: 'firing',
@@ -2789,9 +2795,9 @@ const deadlock: Incident = {
 // Cluster infrastructure
 // ---------------------------------------------------------------------------------------------------
 
-const NOSPACE = 'etcdserver: mvcc: database space exceeded';
+export const NOSPACE = 'etcdserver: mvcc: database space exceeded';
 
-const etcdNoSpace: Incident = {
+export const etcdNoSpace: Incident = {
   name: 'blind-etcd-database-space-exceeded',
   cause: 'etcd-degraded',
   alert: 'firing',
@@ -2875,7 +2881,7 @@ const etcdNoSpace: Incident = {
   },
 };
 
-const controlPlaneKcm: Incident = {
+export const controlPlaneKcm: Incident = {
   name: 'blind-control-plane-controller-manager-stalled',
   cause: 'control-plane-degraded',
   alert: 'inactive',
@@ -2999,7 +3005,7 @@ const controlPlaneKcm: Incident = {
 };
 
 /** A node whose kubelet lost the network for a while (conditions as the node controller and kubelet set them). */
-function flappingNode(i: number, readySince: number): KubeObject {
+export function flappingNode(i: number, readySince: number): KubeObject {
   const n = node(i);
   const status = n.status as {
     conditions: {
@@ -3019,7 +3025,7 @@ function flappingNode(i: number, readySince: number): KubeObject {
   return n;
 }
 
-const networkNodeImpaired: Incident = {
+export const networkNodeImpaired: Incident = {
   name: 'blind-network-node-impaired',
   cause: 'network-instability',
   alert: 'firing',
@@ -3169,7 +3175,7 @@ const networkNodeImpaired: Incident = {
   },
 };
 
-const networkKubeProxy: Incident = {
+export const networkKubeProxy: Incident = {
   name: 'blind-network-kube-proxy-stale-rules',
   cause: 'network-instability',
   alert: 'firing',
@@ -3282,12 +3288,12 @@ const networkKubeProxy: Incident = {
   },
 };
 
-const COREFILE_BROKEN = COREFILE.replace(
+export const COREFILE_BROKEN = COREFILE.replace(
   '    loadbalance\n}\n',
   '    loadbalance\n}\ncorp.example.com:53 {\n    errors\n    cache 30\n    forwrd . 10.20.0.2 10.20.0.3\n}\n',
 );
 
-const dnsCorefile: Incident = {
+export const dnsCorefile: Incident = {
   name: 'blind-dns-coredns-bad-corefile',
   cause: 'dns-failure',
   alert: 'firing',
@@ -3412,9 +3418,9 @@ const dnsCorefile: Incident = {
   },
 };
 
-const RDS_HOST = 'tenants-db.cluster-c9xk2mzq1v7p.eu-west-1.rds.amazonaws.com';
+export const RDS_HOST = 'tenants-db.cluster-c9xk2mzq1v7p.eu-west-1.rds.amazonaws.com';
 
-const dnsOverloaded: Incident = {
+export const dnsOverloaded: Incident = {
   name: 'blind-dns-coredns-overloaded',
   cause: 'dns-failure',
   alert: 'firing',
@@ -3526,10 +3532,10 @@ const dnsOverloaded: Incident = {
 // RBAC and admission
 // ---------------------------------------------------------------------------------------------------
 
-const forbiddenFor = (verb: string, resource: string, group: string, namespace?: string) =>
+export const forbiddenFor = (verb: string, resource: string, group: string, namespace?: string) =>
   `User "${SA_USER}" cannot ${verb} resource "${resource}" in API group "${group}" ${namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'}`;
 
-const rbacBindingDeleted: Incident = {
+export const rbacBindingDeleted: Incident = {
   name: 'blind-rbac-clusterrolebinding-pruned',
   cause: 'rbac-denied',
   alert: 'firing',
@@ -3583,10 +3589,10 @@ const rbacBindingDeleted: Incident = {
   },
 };
 
-const GATEKEEPER_DENIED =
+export const GATEKEEPER_DENIED =
   'admission webhook "validation.gatekeeper.sh" denied the request: [require-team-label] you must provide labels: {"team"}';
 
-const admissionGatekeeper: Incident = {
+export const admissionGatekeeper: Incident = {
   name: 'blind-admission-gatekeeper-required-label',
   cause: 'admission-webhook-denied',
   alert: 'firing',
@@ -3738,10 +3744,10 @@ const admissionGatekeeper: Incident = {
   },
 };
 
-const LBC_DENIED =
+export const LBC_DENIED =
   'Internal error occurred: failed calling webhook "mservice.elbv2.k8s.aws": failed to call webhook: Post "https://aws-load-balancer-webhook-service.kube-system.svc:443/mutate-v1-service?timeout=10s": no endpoints available for service "aws-load-balancer-webhook-service"';
 
-const admissionNoEndpoints: Incident = {
+export const admissionNoEndpoints: Incident = {
   name: 'blind-admission-lbc-webhook-down',
   cause: 'admission-webhook-denied',
   alert: 'firing',
@@ -4006,7 +4012,7 @@ const admissionNoEndpoints: Incident = {
 // Resource constraints
 // ---------------------------------------------------------------------------------------------------
 
-const quotaMemory: Incident = {
+export const quotaMemory: Incident = {
   name: 'blind-quota-memory-rollout',
   cause: 'quota-exceeded',
   alert: 'firing',
@@ -4159,11 +4165,11 @@ const quotaMemory: Incident = {
   },
 };
 
-const milliCpu = (q: string | undefined) =>
+export const milliCpu = (q: string | undefined) =>
   !q ? 0 : q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
 
 /** Each node filled by a running ETL worker until only `freeMilli` of its 3920m allocatable CPU is left. */
-function fillNodes(f: ClusterFixture, nodes: number, freeMilli: number) {
+export function fillNodes(f: ClusterFixture, nodes: number, freeMilli: number) {
   const requested = new Map<string, number>();
   for (const o of f.objects) {
     const spec = o.spec as
@@ -4190,7 +4196,7 @@ function fillNodes(f: ClusterFixture, nodes: number, freeMilli: number) {
   );
 }
 
-const capacityAutoscalerMax: Incident = {
+export const capacityAutoscalerMax: Incident = {
   name: 'blind-capacity-autoscaler-at-max',
   cause: 'cluster-capacity',
   alert: 'firing',
@@ -4291,7 +4297,7 @@ const capacityAutoscalerMax: Incident = {
  * The TenantTemplate gained a 20Gi data volume 41 minutes ago: the operator applies every tenant's new
  * claim without error (it is created, not bound), so only the volumes' own state tells.
  */
-function templateAddsVolume(f: ClusterFixture, enc: Enc, pending: number[], storageClassName: string) {
+export function templateAddsVolume(f: ClusterFixture, enc: Enc, pending: number[], storageClassName: string) {
   put(
     f,
     eventOf({
@@ -4338,7 +4344,7 @@ function templateAddsVolume(f: ClusterFixture, enc: Enc, pending: number[], stor
   );
 }
 
-function pvcPending(i: number, storageClassName: string, selectedNode?: string): KubeObject {
+export function pvcPending(i: number, storageClassName: string, selectedNode?: string): KubeObject {
   const t = tenantAt(i);
   return persistentVolumeClaim({
     namespace: t.namespace,
@@ -4353,7 +4359,7 @@ function pvcPending(i: number, storageClassName: string, selectedNode?: string):
   });
 }
 
-const storageCsiDown: Incident = {
+export const storageCsiDown: Incident = {
   name: 'blind-storage-ebs-csi-controller-down',
   cause: 'storage-provisioning',
   alert: 'firing',
@@ -4553,7 +4559,7 @@ const storageCsiDown: Incident = {
   },
 };
 
-const storageVolumeLimit: Incident = {
+export const storageVolumeLimit: Incident = {
   name: 'blind-storage-ec2-volume-limit',
   cause: 'storage-provisioning',
   alert: 'firing',
@@ -4647,7 +4653,7 @@ const storageVolumeLimit: Incident = {
   },
 };
 
-const schedulingTaint: Incident = {
+export const schedulingTaint: Incident = {
   name: 'blind-scheduling-untolerated-taint',
   cause: 'pod-scheduling',
   alert: 'firing',
@@ -4772,7 +4778,7 @@ const schedulingTaint: Incident = {
 // ---------------------------------------------------------------------------------------------------
 
 /** A NetworkPolicy on the operator's pods that allows what it needs (DNS, the API server, MySQL): present, harmless. */
-const permissiveOperatorEgress = () =>
+export const permissiveOperatorEgress = () =>
   networkPolicy(NS, 'tenant-operator-egress', {
     podSelector: { matchLabels: { 'control-plane': 'controller-manager' } },
     policyTypes: ['Egress'],
@@ -4799,9 +4805,9 @@ const permissiveOperatorEgress = () =>
     ],
   });
 
-const MYSQL_REFUSED = `failed to create datasource: failed to ping MySQL: dial tcp ${MYSQL_VIP}:3306: connect: connection refused`;
+export const MYSQL_REFUSED = `failed to create datasource: failed to ping MySQL: dial tcp ${MYSQL_VIP}:3306: connect: connection refused`;
 
-const datasourceDiskFull: Incident = {
+export const datasourceDiskFull: Incident = {
   name: 'blind-datasource-mysql-disk-full',
   cause: 'datasource-unavailable',
   alert: 'firing',
@@ -4886,9 +4892,9 @@ const datasourceDiskFull: Incident = {
   },
 };
 
-const ACCESS_DENIED = `failed to create datasource: failed to ping MySQL: Error 1045 (28000): Access denied for user 'tenants'@'${OP_IP}' (using password: YES)`;
+export const ACCESS_DENIED = `failed to create datasource: failed to ping MySQL: Error 1045 (28000): Access denied for user 'tenants'@'${OP_IP}' (using password: YES)`;
 
-const datasourceAccessDenied: Incident = {
+export const datasourceAccessDenied: Incident = {
   name: 'blind-datasource-password-rotated',
   cause: 'datasource-unavailable',
   alert: 'firing',
@@ -4936,7 +4942,7 @@ const datasourceAccessDenied: Incident = {
   },
 };
 
-const externalSlowRds: Incident = {
+export const externalSlowRds: Incident = {
   name: 'blind-external-rds-answers-too-slowly',
   cause: 'external-api-timeout',
   alert: 'firing',
@@ -4980,11 +4986,11 @@ const externalSlowRds: Incident = {
   },
 };
 
-const PLANETSCALE = 'aws.connect.psdb.cloud';
-const VITESS_TIMEOUT =
+export const PLANETSCALE = 'aws.connect.psdb.cloud';
+export const VITESS_TIMEOUT =
   'failed to query tenants: Error 1105 (HY000): target: tenants.-.primary: vttablet: rpc error: code = DeadlineExceeded desc = context deadline exceeded';
 
-const externalVitess: Incident = {
+export const externalVitess: Incident = {
   name: 'blind-external-dbaas-query-deadline',
   cause: 'external-api-timeout',
   alert: 'firing',
@@ -5009,9 +5015,9 @@ const externalVitess: Incident = {
   },
 };
 
-const NXDOMAIN_RDS = `failed to create datasource: failed to ping MySQL: dial tcp: lookup ${RDS_HOST} on ${KUBE_DNS}:53: no such host`;
+export const NXDOMAIN_RDS = `failed to create datasource: failed to ping MySQL: dial tcp: lookup ${RDS_HOST} on ${KUBE_DNS}:53: no such host`;
 
-const externalDnsRds: Incident = {
+export const externalDnsRds: Incident = {
   name: 'blind-external-dns-rds-endpoint-gone',
   cause: 'external-dns',
   alert: 'firing',
@@ -5031,11 +5037,11 @@ const externalDnsRds: Incident = {
   },
 };
 
-const LEGACY_DB = 'tenants-db.legacy.corp.example.com';
-const NXDOMAIN_EXTERNALNAME =
+export const LEGACY_DB = 'tenants-db.legacy.corp.example.com';
+export const NXDOMAIN_EXTERNALNAME =
   'failed to create datasource: failed to ping MySQL: dial tcp: lookup tenants-db.data.svc.cluster.local on 172.20.0.10:53: no such host';
 
-const externalDnsExternalName: Incident = {
+export const externalDnsExternalName: Incident = {
   name: 'blind-external-dns-externalname-target',
   cause: 'external-dns',
   alert: 'firing',
@@ -5071,9 +5077,9 @@ const externalDnsExternalName: Incident = {
   },
 };
 
-const MYSQL_BLACKHOLED = `failed to create datasource: failed to ping MySQL: dial tcp ${MYSQL_VIP}:3306: i/o timeout`;
+export const MYSQL_BLACKHOLED = `failed to create datasource: failed to ping MySQL: dial tcp ${MYSQL_VIP}:3306: i/o timeout`;
 
-const netpolDefaultDeny: Incident = {
+export const netpolDefaultDeny: Incident = {
   name: 'blind-netpol-baseline-default-deny',
   cause: 'network-policy-blocking',
   alert: 'firing',
@@ -5161,7 +5167,7 @@ const netpolDefaultDeny: Incident = {
   },
 };
 
-const netpolStaleCidr: Incident = {
+export const netpolStaleCidr: Incident = {
   name: 'blind-netpol-egress-cidr-stale',
   cause: 'network-policy-blocking',
   alert: 'firing',
@@ -5254,7 +5260,7 @@ const netpolStaleCidr: Incident = {
 // The checker's own access
 // ---------------------------------------------------------------------------------------------------
 
-const checkerForbiddenHealthy: Incident = {
+export const checkerForbiddenHealthy: Incident = {
   name: 'blind-checker-not-bound',
   cause: 'none',
   alert: 'inactive',
@@ -5269,7 +5275,7 @@ const checkerForbiddenHealthy: Incident = {
   },
 };
 
-const checkerForbiddenOutage: Incident = {
+export const checkerForbiddenOutage: Incident = {
   name: 'blind-checker-wrong-identity-hides-outage',
   cause: 'none',
   alert: 'inactive',
@@ -5286,7 +5292,7 @@ const checkerForbiddenOutage: Incident = {
   },
 };
 
-const checkerUnreachable: Incident = {
+export const checkerUnreachable: Incident = {
   name: 'blind-checker-endpoint-unreachable',
   cause: 'none',
   alert: 'inactive',

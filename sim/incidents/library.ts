@@ -6,6 +6,7 @@
  * really print. The checks must find the signal, not the fixture.
  */
 import type { CauseId } from '../../lambda/model/causes.js';
+import type { OperatorPreset } from '../../lambda/presets.js';
 import {
   ago,
   event,
@@ -51,6 +52,11 @@ export interface Incident {
    * and name none of the runbook's causes: `cause` is then `none`.
    */
   checker?: 'forbidden' | 'unreachable';
+  /**
+   * The operator's flavour when it is not the default tenant-operator (names from lambda/presets.ts): the
+   * checker must be configured with this preset, and the metrics carry this preset's reconcile metric.
+   */
+  preset?: OperatorPreset;
 }
 
 export const NS = operatorNames().namespace;
