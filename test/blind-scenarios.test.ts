@@ -16,6 +16,7 @@ import { FileBundleStore } from '../lambda/sinks/bundle-store.js';
 import { FileRunStore } from '../lambda/sinks/file-store.js';
 import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import { BLIND_INCIDENTS } from '../sim/incidents/blind.js';
+import { BLIND2_INCIDENTS } from '../sim/incidents/blind2.js';
 import {
   type Incident,
   incidentFixture,
@@ -31,11 +32,16 @@ const config = parseConfig({
 });
 const cluster = config.clusters[0] as (typeof config.clusters)[number];
 const timeOf = incidentTimes();
+/**
+ * Both blind sets. The Lynq incident of the second needs its own preset and metric names in the
+ * backfill, which this harness does not make yet: it is left out, and said so.
+ */
+const ALL = [...BLIND_INCIDENTS, ...BLIND2_INCIDENTS.filter((incident) => !incident.preset)];
 const work = mkdtempSync(join(tmpdir(), 'blind-'));
 
 let prometheus: PrometheusServer;
 beforeAll(async () => {
-  prometheus = await startIncidentPrometheus(timeOf, BLIND_INCIDENTS);
+  prometheus = await startIncidentPrometheus(timeOf, ALL);
 });
 afterAll(async () => {
   await prometheus?.stop();
@@ -66,7 +72,7 @@ async function cycle(incident: Incident, i: number) {
 }
 
 describe('the incidents written blind', () => {
-  it.each(BLIND_INCIDENTS.map((incident, i) => [incident.name, incident, i] as const))(
+  it.each(ALL.map((incident, i) => [incident.name, incident, i] as const))(
     '%s',
     async (_name, incident, i) => {
       const result = await cycle(incident, i);
