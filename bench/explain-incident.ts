@@ -2,10 +2,11 @@
 import { summarizeLogs } from '../lambda/collect/log-parser.js';
 import { readErrorText } from '../lambda/model/error-text.js';
 import { BLIND_INCIDENTS } from '../sim/incidents/blind.js';
+import { BLIND2_INCIDENTS } from '../sim/incidents/blind2.js';
 import { INCIDENTS, incidentFixture } from '../sim/incidents/library.js';
 
 const name = process.argv[2] ?? '';
-const incident = [...INCIDENTS, ...BLIND_INCIDENTS].find(
+const incident = [...INCIDENTS, ...BLIND_INCIDENTS, ...BLIND2_INCIDENTS].find(
   (i) => i.name === name || i.name === `blind-${name}`,
 );
 if (!incident) throw new Error(`no incident ${name}`);

@@ -206,10 +206,12 @@ function eventFindings(evidence: Evidence, f: Findings): Finding[] {
       continue;
     }
     const namespace = g.event?.namespace;
+    // Where the failing tenants live; with none failing, only while something fails at all.
     const relevant =
-      g.source === 'tenants' || tenants.size === 0 || (namespace !== undefined && tenants.has(namespace));
+      g.source === 'tenants' ||
+      (tenants.size > 0 ? namespace !== undefined && tenants.has(namespace) : evidence.failing);
     const weight =
-      (relevant ? 1 : 0.45) * Math.min(0.9, 0.35 + 0.1 * g.subjects + Math.min(0.15, 0.01 * g.count));
+      (relevant ? 1 : 0.45) * Math.min(0.9, 0.25 + 0.12 * g.subjects + Math.min(0.15, 0.01 * g.count));
     const entry = byCause.get(cause) ?? { weight: 0, groups: [] };
     entry.weight = 1 - (1 - entry.weight) * (1 - weight);
     entry.groups.push(g);

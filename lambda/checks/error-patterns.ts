@@ -99,7 +99,10 @@ export const errorPatterns: Check = (snapshot) => {
     }
     if (!direct) {
       const isError = group.level === 'error' || group.level === 'fatal';
-      if (isError && group.reading.signals.length === 0 && !group.reading.database) unexplained.push(group);
+      // Only errors that carry their own detail: a summary ("completed with failures") tells nothing.
+      const detailed = group.reconcileErrors > 0 || group.sample.includes(': ');
+      if (isError && detailed && group.reading.signals.length === 0 && !group.reading.database)
+        unexplained.push(group);
       continue;
     }
     const kind = levelWeight(group);
@@ -125,7 +128,12 @@ export const errorPatterns: Check = (snapshot) => {
     out.push(strong ? f.fail(cause, parts) : f.warn(cause, parts));
   }
   // Reconciler errors that nothing in them explains: the operator's own logic.
-  const failures = logs.filter((g) => g.timing !== 'past' && (g.level === 'error' || g.level === 'fatal'));
+  const failures = logs.filter(
+    (g) =>
+      g.timing !== 'past' &&
+      (g.level === 'error' || g.level === 'fatal') &&
+      (g.reconcileErrors > 0 || g.sample.includes(': ')),
+  );
   const failureCount = failures.reduce((n, g) => n + g.count, 0);
   const unexplainedErrors = unexplained.reduce((n, g) => n + g.count, 0);
   const objects = unexplained.reduce((n, g) => n + g.subjects, 0);

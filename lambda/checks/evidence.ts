@@ -30,6 +30,8 @@ export interface ErrorGroup {
 }
 
 export interface Evidence {
+  /** Something fails now: the error rate above the threshold or blind, tenants or registries failing. */
+  failing: boolean;
   /** Namespaces of the tenants that are not ready (empty when none is): where their failures show. */
   tenantNamespaces: ReadonlySet<string>;
   /** The instant the cycle evaluates at. */
@@ -179,7 +181,15 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
   const tenantNamespaces = new Set(
     snapshot.tenants.ok ? snapshot.tenants.data.notReady.map((t) => t.namespace) : [],
   );
+  const tenants = snapshot.tenants.ok ? snapshot.tenants.data : undefined;
+  const failing =
+    (metrics?.errorRate.state === 'ok' && metrics.errorRate.value > metrics.threshold) ||
+    Boolean(metrics?.alertBlind) ||
+    (tenants !== undefined && tenants.total > tenants.byReady.True) ||
+    (snapshot.registries.ok &&
+      snapshot.registries.data.some((r) => r.readyCondition?.status === 'False' || (r.failed ?? 0) > 0));
   const evidence: Evidence = {
+    failing,
     tenantNamespaces,
     now,
     ...(onsetMs !== undefined ? { onset: new Date(onsetMs) } : {}),

@@ -29,6 +29,7 @@ const CHECK = 'external-dependencies';
 
 const PATH_SIGNALS: ReadonlySet<ErrorSignal> = new Set([
   'dns-resolver',
+  'dns-servfail',
   'dns-nxdomain',
   'refused',
   'dial-timeout',
@@ -230,8 +231,10 @@ export function followPath(
   const connectFailure = [...signals].some((sig) => CONNECT_FAILURES.has(sig) && sig !== 'refused');
   const resolver = signals.has('dns-resolver');
 
+  // Connections failing to the API server as well as to the target: more than DNS is down.
+  const multi = elsewhere.length > 0 && connectFailure;
   // 1. Name resolution, when the resolver is what fails (CoreDNS unhealthy, or lookups alone fail).
-  if (resolver && (dns.length > 0 || (elsewhere.length === 0 && !connectFailure)))
+  if (resolver && ((dns.length > 0 && !multi) || (elsewhere.length === 0 && !connectFailure)))
     return {
       cause: 'dns-failure',
       certainty: dns.length > 0 ? 0.95 : 0.85,
@@ -258,6 +261,24 @@ export function followPath(
       why: [`the cluster's resolver fails to answer for ${what}`],
       hints,
     };
+  // The resolver answers SERVFAIL: for an outside name with CoreDNS healthy, the name's own DNS fails.
+  if (signals.has('dns-servfail')) {
+    if (scope === 'external' && dns.length === 0)
+      return {
+        cause: 'external-dns',
+        certainty: 0.85,
+        why: [
+          `the DNS servers of ${host ?? 'the name'} fail to answer for it (SERVFAIL) while the cluster's resolver is healthy`,
+        ],
+        hints,
+      };
+    return {
+      cause: 'dns-failure',
+      certainty: 0.8,
+      why: [`the cluster's resolver fails for ${what} (SERVFAIL)`, ...dns],
+      hints,
+    };
+  }
   if (signals.has('dns-nxdomain')) {
     if (scope === 'external')
       return {

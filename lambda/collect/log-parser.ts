@@ -12,6 +12,7 @@ import {
 const TAGS_OF: Record<ErrorSignal, LogTag[]> = {
   conflict: ['conflict'],
   'dns-resolver': ['dns', 'timeout'],
+  'dns-servfail': ['dns'],
   'dns-nxdomain': ['dns'],
   refused: ['connection-refused'],
   'dial-timeout': ['timeout'],

@@ -12,6 +12,8 @@ export type ErrorSignal =
   | 'conflict'
   /** The resolver itself failed: timed out, refused, or misbehaving (SERVFAIL). */
   | 'dns-resolver'
+  /** The resolver answered with a failure (SERVFAIL, "server misbehaving"): upstream, or its own. */
+  | 'dns-servfail'
   /** The resolver answered that the name does not exist (NXDOMAIN). */
   | 'dns-nxdomain'
   /** The far end refused the connection (nothing listening, or a Service without endpoints). */
@@ -81,8 +83,9 @@ const RULES: [ErrorSignal, RegExp][] = [
   ['conflict', /the object has been modified|Operation cannot be fulfilled on/i],
   [
     'dns-resolver',
-    /lookup \S+ on \S+:53: (read udp|dial udp|write udp)[^:]*:.*(i\/o timeout|connection refused)|server misbehaving|lookup \S+ on \S+:53: .*i\/o timeout|dial udp \S+:53: (i\/o timeout|connect: connection refused)|SERVFAIL|no servers could be reached|HINFO: read udp .* i\/o timeout|plugin\/errors: \d+ \S+ \S+: read udp .* i\/o timeout/i,
+    /lookup \S+ on \S+:53: (read udp|dial udp|write udp)[^:]*:.*(i\/o timeout|connection refused)|lookup \S+ on \S+:53: .*i\/o timeout|dial udp \S+:53: (i\/o timeout|connect: connection refused)|no servers could be reached|HINFO: read udp .* i\/o timeout|plugin\/errors: \d+ \S+ \S+: read udp .* i\/o timeout/i,
   ],
+  ['dns-servfail', /server misbehaving|SERVFAIL/i],
   ['dns-nxdomain', /no such host|NXDOMAIN/i],
   ['refused', /connection refused/i],
   [
@@ -202,6 +205,9 @@ export function readErrorText(text: string): ErrorReading {
         (s) => s !== 'dial-timeout' && s !== 'refused' && s !== 'deadline' && s !== 'slow-response',
       )
     : signals;
+  // etcd's own "too many requests" is etcd, not the API server's Priority and Fairness.
+  if (signals.includes('etcd'))
+    signals.splice(0, signals.length, ...signals.filter((x) => x !== 'throttled-server'));
   // A specific timeout says more than "deadline exceeded".
   const specific = filtered.some((s) => s === 'dial-timeout' || s === 'slow-response')
     ? filtered.filter((s) => s !== 'deadline')
@@ -215,6 +221,7 @@ export const NOISE_SIGNALS: ReadonlySet<ErrorSignal> = new Set(['conflict']);
 /** Signals of a call that could not reach its destination (the path or the far end). */
 export const UNREACHABLE_SIGNALS: ReadonlySet<ErrorSignal> = new Set([
   'dns-resolver',
+  'dns-servfail',
   'dns-nxdomain',
   'refused',
   'dial-timeout',

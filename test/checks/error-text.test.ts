@@ -24,9 +24,9 @@ describe('readErrorText: name resolution', () => {
     expect(r.destination?.scope).toBe('apiserver');
   });
 
-  it('"server misbehaving" is the resolver', () => {
+  it('"server misbehaving" is a resolver that answered with a failure (SERVFAIL)', () => {
     const r = readErrorText('dial tcp: lookup db.customers.example.com: server misbehaving');
-    expect(r.signals).toEqual(['dns-resolver']);
+    expect(r.signals).toEqual(['dns-servfail']);
     expect(r.destination?.scope).toBe('external');
   });
 
