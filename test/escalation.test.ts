@@ -23,7 +23,7 @@ import { redact } from '../lambda/sinks/redact.js';
 import { S3BundleStore } from '../lambda/sinks/s3-bundle-store.js';
 import { SnsNotifier } from '../lambda/sinks/sns-notifier.js';
 import { INCIDENTS } from '../sim/incidents/library.js';
-import { event } from '../sim/kube/fixtures.js';
+import { ago, event } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { REGION, startS3, startSns } from './helpers/aws-local.js';
 import { chatNotificationSchema } from './helpers/chat-schema.js';
@@ -87,7 +87,7 @@ beforeAll(async () => {
     [key]: `${fixture.logs?.[key] ?? ''}${plantedLines()
       .map(
         (l) =>
-          `2026-11-26T13:59:59Z\tERROR\tReconciler error\t${JSON.stringify({ controller: 'tenant', error: l })}`,
+          `${ago(1)}\tERROR\tReconciler error\t${JSON.stringify({ controller: 'tenant', error: l })}`,
       )
       .join('\n')}\n`,
   };
