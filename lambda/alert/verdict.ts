@@ -5,6 +5,7 @@
  * cluster read (a collection that read little is never read as "fine").
  */
 import { checkerTrouble } from '../checks/checker-access.js';
+import { evidenceOf } from '../checks/evidence.js';
 import type { CauseId } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
@@ -16,16 +17,6 @@ export const MIN_CONFIDENCE = 0.3;
 /** "Nothing found" needs at least this share of the sources read. */
 export const MIN_COVERAGE_FOR_NONE = 0.7;
 
-/** Tenants or registries failing now, whatever the error rate says. */
-function failing(snapshot: ClusterSnapshot): boolean {
-  const tenants = snapshot.tenants.ok ? snapshot.tenants.data : undefined;
-  if (tenants && tenants.total > 0 && (tenants.total - tenants.byReady.True) / tenants.total > 0.1)
-    return true;
-  return snapshot.registries.ok
-    ? snapshot.registries.data.some((r) => r.readyCondition?.status === 'False' || (r.failed ?? 0) > 0)
-    : false;
-}
-
 export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], threshold: number): Verdict {
   const sources = Object.entries(sourceStates(snapshot));
   const unread = sources.filter(([, state]) => state !== 'ok').map(([name]) => name);
@@ -36,7 +27,7 @@ export function decideVerdict(snapshot: ClusterSnapshot, findings: Finding[], th
   const checker = checkerTrouble(snapshot);
   // Nothing failing (the error rate below the threshold, no blind failures, tenants and registries
   // ready): what the checks see is at most a risk, and counts half.
-  const quiet = errorRate !== null && errorRate <= threshold && !metrics?.alertBlind && !failing(snapshot);
+  const quiet = errorRate !== null && !evidenceOf(snapshot).failing;
 
   const byCause = new Map<CauseId, Finding[]>();
   for (const f of findings) {

@@ -10,7 +10,7 @@ import type { Finding } from '../model/finding.js';
 import { percent } from '../model/format.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
 import { directCause, volume } from './error-patterns.js';
-import { type ErrorGroup, type Evidence, evidenceOf, quote, shareOf } from './evidence.js';
+import { coreDnsTrouble, type ErrorGroup, type Evidence, evidenceOf, quote, shareOf } from './evidence.js';
 import { type Findings, findings } from './finding.js';
 import type { Check } from './types.js';
 
@@ -135,33 +135,7 @@ function dnsFindings(snapshot: ClusterSnapshot, evidence: Evidence, f: Findings)
       !g.reading.database &&
       g.reading.destination?.scope !== 'external',
   );
-  const why: string[] = [];
-  if (snapshot.kubeSystem?.ok) {
-    const k = snapshot.kubeSystem.data;
-    const coredns = k.pods.filter((p) => p.app === 'kube-dns' || p.app === 'coredns');
-    const down = coredns.filter((p) => !p.ready || p.waitingReason);
-    const restarted = coredns.filter(
-      (p) =>
-        p.lastTerminated?.finishedAt &&
-        evidence.timingOf(undefined, p.lastTerminated.finishedAt) === 'current',
-    );
-    if (down.length > 0)
-      why.push(
-        `${down.length} of ${coredns.length} CoreDNS pods not ready${down[0]?.waitingReason ? ` (${down[0].waitingReason})` : ''}`,
-      );
-    if (restarted.length > 0)
-      why.push(
-        `${restarted.length} CoreDNS pods restarted since the errors began (${restarted[0]?.lastTerminated?.reason ?? 'terminated'})`,
-      );
-    if ('ready' in k.dnsEndpoints && k.dnsEndpoints.ready === 0)
-      why.push('the kube-dns Service has no ready endpoints');
-    const dnsErrors = (k.dnsLogs?.patterns ?? []).filter(
-      (p) =>
-        (p.level === 'error' || p.level === 'warn') && evidence.timingOf(p.firstSeen, p.lastSeen) !== 'past',
-    );
-    const lines = dnsErrors.reduce((n, p) => n + p.count, 0);
-    if (lines >= 5) why.push(`CoreDNS logged ${lines} errors: ${dnsErrors[0]?.sample.slice(0, 200)}`);
-  }
+  const why = coreDnsTrouble(snapshot, evidence);
   if (resolver.length === 0 && why.length === 0) return [];
   const size = resolver.length > 0 ? Math.max(...resolver.map(volume)) : 0;
   const share = Math.min(

@@ -58,6 +58,10 @@ const CURRENT_MS = 15 * 60_000;
 
 const cache = new WeakMap<ClusterSnapshot, Evidence>();
 
+/** Optimistic-lock conflicts and nothing else: noise. */
+const isNoise = (read: ErrorReading) =>
+  read.signals.length > 0 && read.signals.every((s) => NOISE_SIGNALS.has(s));
+
 function parse(instant: string | undefined): number | undefined {
   if (!instant) return undefined;
   const t = Date.parse(instant);
@@ -78,6 +82,16 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
   const metrics = snapshot.metrics.ok ? snapshot.metrics.data : undefined;
   const now = new Date(metrics?.evaluatedAt ?? snapshot.collectedAt);
   const logs = snapshot.operatorLogs.ok ? snapshot.operatorLogs.data.summary : undefined;
+  // Each pattern's text read once (the onset and the groups both need it).
+  const readings = new Map<string, ErrorReading>();
+  const reading = (text: string): ErrorReading => {
+    let read = readings.get(text);
+    if (!read) {
+      read = readErrorText(text);
+      readings.set(text, read);
+    }
+    return read;
+  };
 
   let onsetMs = parse(metrics?.startedAt ?? undefined);
   if (onsetMs === undefined && logs) {
@@ -110,14 +124,14 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
   let reconcileErrors = 0;
   let currentReconcileErrors = 0;
   for (const p of logs?.patterns ?? []) {
-    const reading = readErrorText(p.sample);
+    const read = reading(p.sample);
     const timing = timingOf(p.firstSeen, p.lastSeen);
-    if (reading.signals.length > 0 && reading.signals.every((s) => NOISE_SIGNALS.has(s))) continue;
+    if (isNoise(read)) continue;
     reconcileErrors += p.reconcileErrors ?? 0;
     if (timing !== 'past') currentReconcileErrors += p.reconcileErrors ?? 0;
     groups.push({
       source: 'logs',
-      reading,
+      reading: read,
       count: p.count,
       reconcileErrors: p.reconcileErrors ?? 0,
       subjects: p.subjects ?? 0,
@@ -185,7 +199,9 @@ export function evidenceOf(snapshot: ClusterSnapshot): Evidence {
   const failing =
     (metrics?.errorRate.state === 'ok' && metrics.errorRate.value > metrics.threshold) ||
     Boolean(metrics?.alertBlind) ||
-    (tenants !== undefined && tenants.total > tenants.byReady.True) ||
+    (tenants !== undefined &&
+      tenants.total > 0 &&
+      (tenants.total - tenants.byReady.True) / tenants.total > 0.1) ||
     (snapshot.registries.ok &&
       snapshot.registries.data.some((r) => r.readyCondition?.status === 'False' || (r.failed ?? 0) > 0));
   const evidence: Evidence = {
@@ -225,4 +241,37 @@ export function quote(group: ErrorGroup, evidence: Evidence): string {
         : '';
   const sample = group.sample.length > 300 ? `${group.sample.slice(0, 300)}…` : group.sample;
   return `${group.count} ${where}: ${sample}${when}`;
+}
+
+/**
+ * What says the cluster's DNS itself is failing now: CoreDNS pods down or restarted since the onset,
+ * no ready kube-dns endpoints, CoreDNS's own errors since the onset. Empty when it is healthy.
+ */
+export function coreDnsTrouble(snapshot: ClusterSnapshot, evidence: Evidence): string[] {
+  if (!snapshot.kubeSystem?.ok) return [];
+  const k = snapshot.kubeSystem.data;
+  const why: string[] = [];
+  const coredns = k.pods.filter((p) => p.app === 'kube-dns' || p.app === 'coredns');
+  const down = coredns.filter((p) => !p.ready || p.waitingReason);
+  const restarted = coredns.filter(
+    (p) =>
+      p.lastTerminated?.finishedAt && evidence.timingOf(undefined, p.lastTerminated.finishedAt) === 'current',
+  );
+  if (down.length > 0)
+    why.push(
+      `${down.length} of ${coredns.length} CoreDNS pods not ready${down[0]?.waitingReason ? ` (${down[0].waitingReason})` : ''}`,
+    );
+  if (restarted.length > 0)
+    why.push(
+      `${restarted.length} CoreDNS pods restarted since the errors began (${restarted[0]?.lastTerminated?.reason ?? 'terminated'})`,
+    );
+  if ('ready' in k.dnsEndpoints && k.dnsEndpoints.ready === 0)
+    why.push('the kube-dns Service has no ready endpoints');
+  const dnsErrors = (k.dnsLogs?.patterns ?? []).filter(
+    (p) =>
+      (p.level === 'error' || p.level === 'warn') && evidence.timingOf(p.firstSeen, p.lastSeen) !== 'past',
+  );
+  const lines = dnsErrors.reduce((n, p) => n + p.count, 0);
+  if (lines >= 5) why.push(`CoreDNS logged ${lines} errors: ${dnsErrors[0]?.sample.slice(0, 200)}`);
+  return why;
 }

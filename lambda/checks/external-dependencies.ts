@@ -20,7 +20,7 @@ import type {
   RegistryStatus,
 } from '../model/snapshot.js';
 import { directCause, volume } from './error-patterns.js';
-import { type ErrorGroup, evidenceOf, quote, shareOf } from './evidence.js';
+import { coreDnsTrouble, type ErrorGroup, evidenceOf, quote, shareOf } from './evidence.js';
 import { findings } from './finding.js';
 import type { Hints } from './remediation.js';
 import type { Check } from './types.js';
@@ -135,22 +135,6 @@ function networkTrouble(snapshot: ClusterSnapshot): string[] {
   return out;
 }
 
-function dnsTrouble(snapshot: ClusterSnapshot): string[] {
-  if (!snapshot.kubeSystem?.ok) return [];
-  const k = snapshot.kubeSystem.data;
-  const out: string[] = [];
-  const coredns = k.pods.filter((p) => p.app === 'kube-dns' || p.app === 'coredns');
-  const down = coredns.filter((p) => !p.ready || p.waitingReason);
-  if (coredns.length > 0 && down.length > 0)
-    out.push(`${down.length} of ${coredns.length} CoreDNS pods not ready`);
-  if ('ready' in k.dnsEndpoints && k.dnsEndpoints.ready === 0)
-    out.push('the kube-dns Service has no ready endpoints');
-  const errors = (k.dnsLogs?.byLevel.error ?? 0) + (k.dnsLogs?.byLevel.warn ?? 0);
-  if (errors >= 5)
-    out.push(`${errors} CoreDNS error lines (${k.dnsLogs?.patterns[0]?.sample.slice(0, 160) ?? ''})`);
-  return out;
-}
-
 function targetOf(
   snapshot: ClusterSnapshot,
 ): { registry: RegistryStatus; target: DatasourceTarget } | undefined {
@@ -219,7 +203,7 @@ export function followPath(
     ? `the datasource${host ? ` ${host}${port ? `:${port}` : ''}` : ''}`
     : (host ?? 'an outside host');
 
-  const dns = dnsTrouble(snapshot);
+  const dns = coreDnsTrouble(snapshot, evidenceOf(snapshot));
   const network = networkTrouble(snapshot);
   // The API server failing to connect too: more than one destination at once.
   const elsewhere = otherFailures.filter(
