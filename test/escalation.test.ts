@@ -85,10 +85,7 @@ beforeAll(async () => {
   fixture.logs = {
     ...fixture.logs,
     [key]: `${fixture.logs?.[key] ?? ''}${plantedLines()
-      .map(
-        (l) =>
-          `${ago(1)}\tERROR\tReconciler error\t${JSON.stringify({ controller: 'tenant', error: l })}`,
-      )
+      .map((l) => `${ago(1)}\tERROR\tReconciler error\t${JSON.stringify({ controller: 'tenant', error: l })}`)
       .join('\n')}\n`,
   };
   fixture.objects.push(

@@ -11,7 +11,7 @@
  *      own refusal (credentials, connections).
  */
 import type { CauseId } from '../model/causes.js';
-import type { ErrorSignal } from '../model/error-text.js';
+import { type ErrorSignal, UNREACHABLE_SIGNALS } from '../model/error-text.js';
 import type { Finding } from '../model/finding.js';
 import type {
   ClusterSnapshot,
@@ -27,19 +27,8 @@ import type { Check } from './types.js';
 
 const CHECK = 'external-dependencies';
 
-const PATH_SIGNALS: ReadonlySet<ErrorSignal> = new Set([
-  'dns-resolver',
-  'dns-servfail',
-  'dns-nxdomain',
-  'refused',
-  'dial-timeout',
-  'no-route',
-  'reset',
-  'slow-response',
-  'deadline',
-  'db-connection',
-  'db-refused',
-]);
+/** A call that did not reach its target, or a database that answered with a refusal. */
+const PATH_SIGNALS: ReadonlySet<ErrorSignal> = new Set([...UNREACHABLE_SIGNALS, 'db-refused']);
 
 /** A group about a call to the datasource or an outside host that did not succeed. */
 function isDependencyFailure(g: ErrorGroup): boolean {

@@ -5,11 +5,6 @@ export function percent(ratio: number): string {
   return `${(ratio * 100).toFixed(ratio < 0.01 && ratio > 0 ? 2 : 1)}%`;
 }
 
-/** A ratio, or `unknown` when there is none. */
-export function percentOrUnknown(ratio: number | null | undefined): string {
-  return ratio === null || ratio === undefined ? 'unknown' : percent(ratio);
-}
-
 /** Bytes in Kubernetes' binary units, as `kubectl top` prints memory: `126Mi`. */
 export function mebibytes(bytes: number | undefined): string {
   return bytes === undefined ? '-' : `${Math.round(bytes / 2 ** 20)}Mi`;
