@@ -9,6 +9,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { withRuleFile } from '../lambda/alert/rules/rule-file.js';
 import { KubeconfigConnector } from '../lambda/collect/connectors.js';
 import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type CheckerConfig, type ClusterConfig, parseConfig, parseConfigText } from '../lambda/config.js';
@@ -60,6 +61,8 @@ function loadCliConfig(
       );
     }
     config = parseConfigText(text, file);
+    // The rule file the config names, read beside it and validated (its problems name the rule).
+    if (config.rules.file) config = parseConfig(withRuleFile(JSON.parse(text), file), file);
   } else {
     const name =
       (clusterName ?? kubeContextCluster ?? 'local')
@@ -176,13 +179,32 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
   const sent = ports.notifier.sent[0];
   if (format === 'json') {
     io.stdout(
-      `${JSON.stringify({ ...report, notification: report.notification ? { ...report.notification, ...(sent ? { subject: sent.subject, body: sent.body, attributes: sent.attributes } : {}) } : null }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          ...report,
+          notification: report.notification
+            ? {
+                ...report.notification,
+                ...(sent ? { subject: sent.subject, body: sent.body, attributes: sent.attributes } : {}),
+              }
+            : null,
+          // Every message the cycle would publish: the runbook alert's and the rules' groups'.
+          notifications: ports.notifier.sent.map((n) => ({
+            kind: n.kind,
+            subject: n.subject,
+            body: n.body,
+            attributes: n.attributes,
+          })),
+        },
+        null,
+        2,
+      )}\n`,
     );
   } else {
     io.stdout(
       renderText(result, {
         color: o.color !== false && io.isTty && !io.env.NO_COLOR,
-        notification: sent,
+        notifications: ports.notifier.sent,
         stateDir,
         alertName: config.alert.name,
       }),

@@ -10,7 +10,14 @@ const STATUS_ORDER = { fail: 0, warn: 1, unknown: 2, ok: 3 } as const;
 
 export function renderText(
   result: CycleResult,
-  options: { color: boolean; notification?: Notification; stateDir: string; alertName: string },
+  options: {
+    color: boolean;
+    notification?: Notification;
+    /** Every message the cycle published (the runbook's alert's and the rules' groups'). */
+    notifications?: Notification[];
+    stateDir: string;
+    alertName: string;
+  },
 ): string {
   const c = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const bold = (t: string) => c('1', t);
@@ -35,6 +42,7 @@ export function renderText(
     lines.push(c('33', "Runbook alert blind: the runbook's expression does not count these failures"));
     for (const r of metrics.alertBlind.reasons) lines.push(`  ${r}`);
   }
+  lines.push(...ruleLines(result, { bold, red: (t) => c('31', t), yellow: (t) => c('33', t) }));
   if (v.checker) {
     lines.push('', bold(c('31', "The checker's own access")), `  ${v.checker.summary}`);
     for (const step of v.checker.remedy) lines.push(`  - ${step}`);
@@ -87,14 +95,45 @@ export function renderText(
     lines.push(
       `Notification held: maintenance window ${result.notification.window}, until ${result.notification.until}`,
     );
-  if (options.notification) {
-    lines.push(
-      '',
-      bold('Notification (what would be published)'),
-      `  Subject: ${options.notification.subject}`,
-    );
+  const published = options.notifications ?? (options.notification ? [options.notification] : []);
+  if (published.length > 0) {
+    lines.push('', bold(`Notification${published.length > 1 ? 's' : ''} (what would be published)`));
+    for (const n of published)
+      lines.push(
+        `  Subject: ${n.subject}${n.attributes.severity ? `  [severity ${n.attributes.severity}]` : ''}`,
+      );
   }
   lines.push(`Run ${result.runId}, stored in ${options.stateDir}`);
   // Reasons quote servers' answers: redacted like everything else that is printed.
   return `${redact(lines.join('\n'))}\n`;
+}
+
+/**
+ * The alerting rules: firing and pending groups first, each with its severity, count and the
+ * rule's own summary; the rest counted in one line, and what could not be evaluated said once.
+ */
+function ruleLines(
+  result: CycleResult,
+  c: { bold: (t: string) => string; red: (t: string) => string; yellow: (t: string) => string },
+): string[] {
+  const rules = (result.run.alerts ?? []).filter((a) => a.source === 'rule');
+  if (rules.length === 0 && result.ruleNotices.length === 0) return [];
+  const lines = ['', c.bold(`Alerting rules (${rules.length} evaluated)`)];
+  for (const a of rules.filter((r) => r.state === 'firing' || r.state === 'pending')) {
+    const group = result.groups.find((g) => g.group.fingerprint === a.fingerprint)?.group;
+    const summary = group?.commonAnnotations.summary ?? group?.leadAnnotations.summary;
+    const state = a.state === 'firing' ? c.red('FIRING') : c.yellow('PENDING');
+    lines.push(
+      `  ${state}${a.state === 'firing' ? ' ' : ''} ${a.name} (${a.severity ?? 'no severity'}): ${a.instances} alert${a.instances === 1 ? '' : 's'}${a.activeAt ? ` since ${a.activeAt}` : ''}`,
+    );
+    if (summary) lines.push(`      ${summary}${a.instances > 1 ? `, and ${a.instances - 1} more` : ''}`);
+  }
+  const count = (state: string) => rules.filter((r) => r.state === state).length;
+  const rest = ['resolved', 'inactive', 'unknown']
+    .map((state) => [state, count(state)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state}`);
+  if (rest.length > 0) lines.push(`  ${rest.join(', ')}`);
+  for (const notice of result.ruleNotices) lines.push(`  ${notice}`);
+  return lines;
 }

@@ -229,6 +229,38 @@ const checkerSchema = z.strictObject({
   timeoutSeconds: z.number().int().min(10).max(900).default(120),
 });
 
+/**
+ * The alerting rules evaluated beside the runbook's alert: the operator's shipped rules (default),
+ * a rule file of the user's, or none. The CDK app and the CLI read `file` and put its text in
+ * `inline`, so that the function carries the rules it was deployed with.
+ */
+const rulesSchema = z
+  .strictObject({
+    source: z
+      .enum(['operator', 'file', 'none'], {
+        error: 'expected "operator" (the operator\'s shipped rules), "file" (rules.file) or "none"',
+      })
+      .default('operator'),
+    /** A Prometheus rule file or PrometheusRule resource, relative to the config file. */
+    file: z.string().min(1, { message: 'expected the path of a rule file' }).optional(),
+    /** The rule file's text (set from `file` when the config is loaded). */
+    inline: z.string().optional(),
+  })
+  .superRefine((rules, ctx) => {
+    if (rules.source === 'file' && rules.file === undefined && rules.inline === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['file'],
+        message: 'expected the path of a rule file with rules.source "file"',
+      });
+    if (rules.source !== 'file' && rules.file !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message: `expected "file" when rules.file is set (got "${rules.source}")`,
+      });
+  });
+
 const vpcSchema = z.strictObject({
   vpcId: name('a VPC id', /^vpc-[0-9a-f]{8,17}$/, '"vpc-0123456789abcdef0"'),
   subnetIds: z.array(name('a subnet id', /^subnet-[0-9a-f]{8,17}$/, '"subnet-0123456789abcdef0"')).min(1),
@@ -248,6 +280,7 @@ export const checkerConfigSchema = z
     bundles: bundlesSchema.prefault({}),
     collection: collectionSchema.prefault({}),
     checker: checkerSchema.prefault({}),
+    rules: rulesSchema.prefault({}),
     /** The Kubernetes group the access entry maps the checker's role to; k8s/checker-rbac.yaml binds it. */
     kubernetesGroup: z
       .string()
@@ -297,6 +330,7 @@ export type CheckerConfigInput = z.input<typeof checkerConfigSchema>;
 export type ClusterConfig = CheckerConfig['clusters'][number];
 export type MetricsSourceConfig = ClusterConfig['metrics'];
 export type OperatorConfig = CheckerConfig['operator'];
+export type RulesConfig = CheckerConfig['rules'];
 
 /** `clusters[0].region` from zod's path, as a user finds the field in the file. */
 function fieldPath(path: readonly PropertyKey[]): string {

@@ -15,6 +15,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Decision, type DecisionSettings, decide } from './alert/decide.js';
 import { fingerprint, initialState } from './alert/lifecycle.js';
+import { previousRuleState } from './alert/rule-groups.js';
+import type { AlertGroup, AlertingRule, PreviousRuleState } from './alert/rules/index.js';
+import { rulesToEvaluate } from './alert/rules/select.js';
 import type { SnapshotCollector } from './collect/collector.js';
 import type { CheckerConfig } from './config.js';
 import type { AlertState, Notice } from './model/alert.js';
@@ -70,6 +73,10 @@ export interface CycleResult {
   notification: NotificationOutcome | null;
   /** The escalation bundle written for this run's notification, or why it could not be. */
   bundle: BundleOutcome;
+  /** Every evaluated alerting rule's groups, with their state and notification. */
+  groups: GroupOutcome[];
+  /** What the rules' evaluation said once for all (rules the metrics source cannot evaluate). */
+  ruleNotices: string[];
   run: RunRecord;
 }
 
@@ -95,22 +102,46 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
   const loaded = await ports.store.loadState(cluster, fingerprint(cluster, config.alert.name));
   const previous = loaded.alert ?? initialState(cluster, config.alert.name, at);
 
-  const { snapshot, metricsState } = await ports.collector.collect({
+  const stored = loaded.alerts ?? {};
+  const rules = rulesOf(config);
+  const {
+    snapshot,
+    metricsState,
+    rules: evaluated,
+  } = await ports.collector.collect({
     at,
     budgetMs: input.budgetMs,
     ...(loaded.metrics ? { previousMetrics: loaded.metrics } : {}),
+    ...(rules.rules.length > 0 ? { rules: { rules: rules.rules, previous: rememberedAlerts(stored) } } : {}),
   });
   // Evidence quotes logs, events and status messages: redacted here, once, before anything stores,
   // bundles, prints or sends it.
   const decision = redactDecision(
-    decide({ snapshot, previous, settings: decisionSettings(config, cluster), at, runId, slot }),
+    decide({
+      snapshot,
+      previous,
+      settings: decisionSettings(config, cluster),
+      at,
+      runId,
+      slot,
+      ...(evaluated || rules.notices.length > 0
+        ? {
+            rules: {
+              evaluations: evaluated?.evaluations ?? [],
+              notices: [...rules.notices, ...(evaluated?.notices ?? [])],
+            },
+          }
+        : {}),
+      previousGroups: stored,
+    }),
   );
   const { findings, verdict, next, deliver, run } = decision;
   const result = (
     notification: NotificationOutcome | null,
     alert: AlertState,
-    bundle: BundleOutcome = null,
-  ) => ({
+    bundle: BundleOutcome,
+    groups: GroupOutcome[],
+  ): CycleResult => ({
     runId,
     at: run.at,
     slot,
@@ -120,80 +151,196 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
     alert,
     notification,
     bundle,
+    groups,
+    ruleNotices: decision.ruleNotices,
     run,
   });
 
   // 1. store: the run is stored whatever happens next.
   await ports.store.saveRun(run);
   if (metricsState) await ports.store.saveMetricsState(cluster, metricsState);
+  const bundle = runBundle(ports, decision, config, snapshot);
+  const primary = await deliverAlert(ports, bundle, {
+    at: run.at,
+    alertName: config.alert.name,
+    previous,
+    next,
+    ...(deliver ? { deliver } : {}),
+    ...(decision.holding ? { holding: decision.holding } : {}),
+    render: (notice, reach) => render(decision, config, notice, reach),
+  });
+  if (primary.notification?.status === 'superseded') {
+    // A concurrent invocation advanced the runbook's alert first: it delivers the rules' groups too.
+    return result(primary.notification, next, null, []);
+  }
+  // The rules' groups, each as the runbook's alert: advance, claim, bundle (the run's one), publish.
+  // A group whose publish fails does not stop the others; the invocation fails after them all.
+  const groups: GroupOutcome[] = [];
+  let failure = primary.failure;
+  for (const g of decision.groups) {
+    const delivered = await deliverAlert(ports, bundle, {
+      at: run.at,
+      alertName: g.group.alertname,
+      previous: g.previous,
+      next: g.next,
+      ...(g.deliver ? { deliver: g.deliver } : {}),
+      ...(g.holding ? { holding: g.holding } : {}),
+      render: (notice, reach) => render(decision, config, notice, reach, g.group),
+    });
+    failure ??= delivered.failure;
+    groups.push({
+      group: g.group,
+      alert: delivered.alert,
+      notification: delivered.notification,
+    });
+  }
+  if (failure) throw failure;
+  return result(primary.notification, primary.alert, primary.bundle ?? (await bundle.written()), groups);
+}
+
+/** One rule group's outcome of the cycle. */
+export interface GroupOutcome {
+  group: AlertGroup;
+  alert: AlertState;
+  notification: NotificationOutcome | null;
+}
+
+interface Deliverable {
+  /** The run's instant: when a delivered notice counts as notified. */
+  at: string;
+  alertName: string;
+  previous: AlertState;
+  next: AlertState;
+  deliver?: Notice & { slot: string; runId: string };
+  holding?: { kind: Notice['kind']; until: string; window: string };
+  render(notice: Notice & { slot: string; runId: string }, reach?: BundleReach): Notification;
+}
+
+interface Delivered {
+  alert: AlertState;
+  notification: NotificationOutcome | null;
+  bundle?: BundleOutcome;
+  /** The publish failed: the invocation fails (after the other alerts), and is retried. */
+  failure?: NotifyError;
+}
+
+/** Steps 2 to 6 for one alert (the runbook's, or a rule's group). */
+async function deliverAlert(ports: CyclePorts, bundle: RunBundle, d: Deliverable): Promise<Delivered> {
+  const { previous, next, deliver } = d;
   // 2. advance: the alert's state, only if nobody advanced it since we read it.
   if (!(await ports.store.saveAlertState(next, previous.version))) {
     const reason = 'a concurrent invocation advanced the alert first; it notifies, this one does not';
-    return result({ status: 'superseded', reason }, next);
+    return { alert: next, notification: { status: 'superseded', reason } };
   }
-  if (!deliver) return result(decision.holding ? { status: 'held', ...decision.holding } : null, next);
+  if (!deliver) return { alert: next, notification: d.holding ? { status: 'held', ...d.holding } : null };
 
   // 3. claim: a retried or concurrent invocation finds the slot taken.
   const fp = next.fingerprint;
-  const claim = await ports.store.claimNotification(fp, deliver.slot, deliver.kind, runId);
-  if (claim === 'busy') return result({ kind: deliver.kind, status: 'claimed-elsewhere' }, next);
-  const delivered: AlertState = { ...next, version: next.version + 1, lastNotifiedAt: run.at };
+  const claim = await ports.store.claimNotification(fp, deliver.slot, deliver.kind, deliver.runId);
+  if (claim === 'busy')
+    return { alert: next, notification: { kind: deliver.kind, status: 'claimed-elsewhere' } };
+  const delivered: AlertState = { ...next, version: next.version + 1, lastNotifiedAt: d.at };
   delete delivered.pendingNotice;
   if (claim === 'sent') {
     await ports.store.saveAlertState(delivered, next.version);
-    return result({ kind: deliver.kind, status: 'already-sent' }, delivered);
+    return { alert: delivered, notification: { kind: deliver.kind, status: 'already-sent' } };
   }
 
-  // 4. bundle: for a notice that asks someone to act. Its link is known before it is written, so
-  //    that the bundle carries the message as sent. 5. publish follows.
-  let bundle: BundleOutcome = null;
-  let notification = render(decision, config, deliver);
+  // 4. bundle: for a notice that asks someone to act, the run's one bundle. Its link is known
+  //    before it is written, so that the bundle carries the message as sent. 5. publish follows.
+  let outcome: BundleOutcome | undefined;
+  let notification = d.render(deliver);
   if (asksToAct(deliver)) {
-    const key = bundleKey(run.cluster, run.runId, run.at);
-    try {
-      const stored = await ports.bundles.link(key);
-      notification = render(decision, config, deliver, reachOf(stored));
-      const built = await buildBundle({
-        snapshot,
-        findings,
-        verdict,
-        runId,
-        at: run.at,
-        alertName: config.alert.name,
-        notice: deliver,
-        alertSince: next.since,
-        config,
-        notification,
-      });
-      await ports.bundles.put(key, built.body);
-      bundle = { key, ...stored };
-      await ports.store.attachBundle(run, { key });
-    } catch (error) {
-      bundle = { error: `the escalation bundle could not be written: ${(error as Error).message}` };
-      notification = render(decision, config, deliver, { error: bundle.error });
-      await ports.store.attachBundle(run, { error: bundle.error }).catch(() => undefined);
-    }
+    ({ notification, bundle: outcome } = await bundle.forNotice(deliver, next.since, d.alertName, (reach) =>
+      d.render(deliver, reach),
+    ));
   }
   // 5. publish: on failure give the claim back and fail the invocation so that it is retried.
   let messageId: string;
   try {
     ({ messageId } = await ports.notifier.publish(notification));
   } catch (error) {
-    await ports.store.releaseNotification(fp, deliver.slot, runId);
-    throw new NotifyError(
-      `the ${deliver.kind} notification for ${cluster} could not be published: ${(error as Error).message}`,
-    );
+    await ports.store.releaseNotification(fp, deliver.slot, deliver.runId);
+    return {
+      alert: next,
+      notification: null,
+      ...(outcome !== undefined ? { bundle: outcome } : {}),
+      failure: new NotifyError(
+        `the ${deliver.kind} notification for ${next.cluster} could not be published: ${(error as Error).message}`,
+      ),
+    };
   }
   // 6. record: the delivery, and the pending notice is done. Tried three times: a record that never
   //    lands leaves the claim unsent, and a cycle that finds it stale sends the message again
   //    (at least once; see docs/reliability.md, "Delivery").
   await recordDelivery(ports.store, fp, deliver.slot, messageId);
   await ports.store.saveAlertState(delivered, next.version);
-  return result(
-    { kind: deliver.kind, status: 'sent', messageId, subject: notification.subject },
-    delivered,
-    bundle,
-  );
+  return {
+    alert: delivered,
+    notification: { kind: deliver.kind, status: 'sent', messageId, subject: notification.subject },
+    ...(outcome !== undefined ? { bundle: outcome } : {}),
+  };
+}
+
+interface RunBundle {
+  /** The notification rendered with the bundle's reach, writing the bundle the first time. */
+  forNotice(
+    notice: Notice,
+    alertSince: string,
+    alertName: string,
+    render: (reach: BundleReach) => Notification,
+  ): Promise<{ notification: Notification; bundle: BundleOutcome }>;
+  /** The bundle written this run, if any notice needed one. */
+  written(): Promise<BundleOutcome>;
+}
+
+/**
+ * The run's one escalation bundle: written for the first notice that asks someone to act (it
+ * carries that message), linked from every other notice of the run.
+ */
+function runBundle(
+  ports: CyclePorts,
+  decision: Decision,
+  config: CheckerConfig,
+  snapshot: ClusterSnapshot,
+): RunBundle {
+  const { run, findings, verdict } = decision;
+  let writing: Promise<BundleOutcome> | undefined;
+  return {
+    async forNotice(notice, alertSince, alertName, renderWith) {
+      const key = bundleKey(run.cluster, run.runId, run.at);
+      writing ??= (async (): Promise<BundleOutcome> => {
+        const stored = await ports.bundles.link(key);
+        const notification = renderWith(reachOf(stored));
+        const built = await buildBundle({
+          snapshot,
+          findings,
+          verdict,
+          runId: run.runId,
+          at: run.at,
+          alertName,
+          notice,
+          alertSince,
+          config,
+          notification,
+        });
+        await ports.bundles.put(key, built.body);
+        await ports.store.attachBundle(run, { key });
+        return { key, ...stored };
+      })().catch(async (error: Error) => {
+        const problem = { error: `the escalation bundle could not be written: ${error.message}` };
+        await ports.store.attachBundle(run, problem).catch(() => undefined);
+        return problem;
+      });
+      const bundle = await writing;
+      const notification =
+        bundle && 'error' in bundle
+          ? renderWith({ error: bundle.error })
+          : renderWith(reachOf(bundle as StoredBundle));
+      return { notification, bundle };
+    },
+    written: async () => (writing ? await writing : null),
+  };
 }
 
 async function recordDelivery(store: RunStore, fp: string, slot: string, messageId: string): Promise<void> {
@@ -211,9 +358,44 @@ async function recordDelivery(store: RunStore, fp: string, slot: string, message
 /** Tries to record a published message before the invocation fails. */
 export const RECORD_TRIES = 3;
 
+const selected = new WeakMap<object, { rules: AlertingRule[]; notices: string[] }>();
+
+/**
+ * The alerting rules the config names, read once per config (per container in Lambda). A rule file
+ * that cannot be used (it was validated at synth, so only a hand-edited deployment) is said in the
+ * run's notices; the runbook's alert goes on.
+ */
+function rulesOf(config: CheckerConfig): { rules: AlertingRule[]; notices: string[] } {
+  let chosen = selected.get(config.rules);
+  if (!chosen) {
+    try {
+      chosen = { rules: rulesToEvaluate(config), notices: [] };
+    } catch (error) {
+      chosen = { rules: [], notices: [`The alerting rules were not evaluated: ${(error as Error).message}`] };
+    }
+    selected.set(config.rules, chosen);
+  }
+  return chosen;
+}
+
+/** Each rule's alerts as the previous cycle left them, by rule name (groups of one rule merged). */
+function rememberedAlerts(stored: Record<string, AlertState>): Record<string, PreviousRuleState> {
+  const out: Record<string, PreviousRuleState> = {};
+  for (const state of Object.values(stored)) {
+    const remembered = previousRuleState(state);
+    if (!state.rule || !remembered) continue;
+    const seen = out[state.rule.name];
+    out[state.rule.name] = seen
+      ? { ...seen, instances: [...seen.instances, ...remembered.instances] }
+      : remembered;
+  }
+  return out;
+}
+
 function redactDecision(decision: Decision): Decision {
   return {
     ...decision,
+    groups: redactDeep(decision.groups),
     findings: redactDeep(decision.findings),
     verdict: redactDeep(decision.verdict),
     run: redactDeep(decision.run),
@@ -225,16 +407,18 @@ function asksToAct(notice: Notice): boolean {
 }
 
 function render(
-  { findings, verdict, next, run }: Decision,
+  { findings, verdict, next, run, groups }: Decision,
   config: CheckerConfig,
   notice: NonNullable<Decision['deliver']>,
   reach?: BundleReach,
+  group?: AlertGroup,
 ): Notification {
   return renderNotification({
     cluster: run.cluster,
-    alertName: config.alert.name,
+    alertName: group?.alertname ?? config.alert.name,
     notice,
-    alert: next,
+    alert: group ? (groups.find((g) => g.group === group)?.next ?? next) : next,
+    ...(group ? { rule: group } : {}),
     verdict,
     findings,
     runId: run.runId,

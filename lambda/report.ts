@@ -3,6 +3,7 @@
  * return value (a contract, see the design notes: extend, don't rename).
  */
 import type { CycleResult } from './cycle.js';
+import type { AlertSummary } from './model/alert.js';
 
 export interface CheckReport {
   cluster: string;
@@ -11,6 +12,13 @@ export interface CheckReport {
   errorRate: number | null;
   sustained: boolean;
   alert: { state: string; fingerprint: string };
+  /**
+   * The runbook's alert and every evaluated alerting rule, by group, firing and pending first;
+   * `unknown` with a `reason` where the metrics source cannot evaluate a rule.
+   */
+  alerts: AlertSummary[];
+  /** What the rules' evaluation said once for all (which rules need AMP or a Prometheus server). */
+  ruleNotices: string[];
   causes: { id: string; confidence: number; evidence: string[] }[];
   findings: {
     check: string;
@@ -35,6 +43,8 @@ export function toReport(result: CycleResult): CheckReport {
     errorRate: result.verdict.errorRate,
     sustained: result.verdict.sustained,
     alert: { state: result.alert.state, fingerprint: result.alert.fingerprint },
+    alerts: result.run.alerts ?? [],
+    ruleNotices: result.ruleNotices,
     causes: result.verdict.causes.map(({ id, confidence, evidence }) => ({ id, confidence, evidence })),
     findings: result.findings.map(({ check, status, cause, summary, evidence, remediation }) => ({
       check,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { withRuleFile } from '../lambda/alert/rules/rule-file.js';
 import { loadConfig, parseConfigText } from '../lambda/config.js';
 import { ConfigError } from '../lambda/errors.js';
 import { CheckerStack } from './checker-stack.js';
@@ -22,7 +23,8 @@ export function readConfigFile(path: string) {
     ]);
   }
   parseConfigText(text, path); // validates, naming every bad field
-  return loadConfig(JSON.parse(text), path);
+  // The rule file it names is read and validated here, and travels with the function.
+  return loadConfig(withRuleFile(JSON.parse(text), path), path);
 }
 
 /** Behaviours the stack relies on, set here so the CLI, tests and `cdk synth` agree. */

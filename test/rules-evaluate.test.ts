@@ -13,10 +13,10 @@ import {
   operatorRules,
   parseRules,
   type RangeQuery,
-  rangeQueryOver,
   replay,
   type Step,
 } from '../lambda/alert/rules/index.js';
+import { rangeQueryOver } from '../lambda/collect/metrics/source.js';
 import { urlTransport } from '../lambda/collect/metrics/transports.js';
 import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { backfill, during, type RuleScenario, samples } from './helpers/rules-oracle.js';

@@ -17,10 +17,10 @@ import {
   parseRules,
   type RangeQuery,
   type RuleSet,
-  rangeQueryOver,
   toRuleFile,
 } from '../lambda/alert/rules/index.js';
 import { OPERATOR_ALERTS_YAML } from '../lambda/alert/rules/operator-alerts.generated.js';
+import { rangeQueryOver } from '../lambda/collect/metrics/source.js';
 import { ampTransport, urlTransport } from '../lambda/collect/metrics/transports.js';
 import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';

@@ -14,8 +14,8 @@ import {
   operatorRules,
   type RangeQuery,
   type RuleEvaluation,
-  rangeQueryOver,
 } from '../lambda/alert/rules/index.js';
+import { rangeQueryOver } from '../lambda/collect/metrics/source.js';
 import { urlTransport } from '../lambda/collect/metrics/transports.js';
 import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { backfill, during, type RuleScenario, samples } from './helpers/rules-oracle.js';

@@ -3,6 +3,9 @@
  * inside a time budget. Connecting, the cluster's sources, the metrics, and closing are all here;
  * a failure anywhere is a failed source in the snapshot, never an exception.
  */
+
+import type { AlertingRule, PreviousRuleState, RuleEvaluation } from '../alert/rules/index.js';
+import { evaluateRules, notEvaluated } from '../alert/rules/index.js';
 import type { MetricsState } from '../model/metrics.js';
 import type { OperatorNames } from '../model/operator.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';
@@ -19,12 +22,16 @@ export interface CollectRequest {
   budgetMs: number;
   /** What the metrics source kept from the previous cycle (the scrape's last sample). */
   previousMetrics?: MetricsState;
+  /** The alerting rules to evaluate at `at`, with each rule's alerts as the previous cycle left them. */
+  rules?: { rules: AlertingRule[]; previous: Record<string, PreviousRuleState> };
 }
 
 export interface Collected {
   snapshot: ClusterSnapshot;
   /** What to keep for the next cycle's metrics. */
   metricsState?: MetricsState;
+  /** The rules' evaluations (unknown, with the reason, where the metrics source cannot evaluate them). */
+  rules?: { evaluations: RuleEvaluation[]; notices: string[] };
 }
 
 export interface SnapshotCollector {
@@ -43,18 +50,27 @@ export interface ClusterCollectorOptions {
 /** The collector of one cluster: connect, read every source and the metrics at once, close. */
 export function clusterCollector(options: ClusterCollectorOptions): SnapshotCollector {
   return {
-    async collect({ at, budgetMs, previousMetrics }) {
+    async collect({ at, budgetMs, previousMetrics, rules }) {
       const started = Date.now();
       const connection = await options.connector.connect(Budget.forMs(budgetMs));
       const reader = connection.ok ? connection.data : undefined;
       try {
-        const metrics = options
-          .metrics(reader)
-          .evaluate(at, previousMetrics)
-          .catch((error: Error) => ({
-            result: failed<never>({ kind: 'bad-response', message: `metrics: ${error.message}` }, 0),
-            state: undefined,
-          }));
+        const source = options.metrics(reader);
+        const evaluated = rules?.rules.length
+          ? evaluateRules(rules.rules, {
+              at,
+              source: source.kind,
+              ...(source.rangeQuery ? { rangeQuery: source.rangeQuery } : {}),
+              previous: rules.previous,
+            }).catch((error: Error) => ({
+              evaluations: rules.rules.map((r) => notEvaluated(r, at, `rule "${r.name}": ${error.message}`)),
+              notices: [],
+            }))
+          : Promise.resolve(undefined);
+        const metrics = source.evaluate(at, previousMetrics).catch((error: Error) => ({
+          result: failed<never>({ kind: 'bad-response', message: `metrics: ${error.message}` }, 0),
+          state: undefined,
+        }));
         const cluster = reader
           ? collectCluster({
               cluster: options.cluster,
@@ -73,10 +89,11 @@ export function clusterCollector(options: ClusterCollectorOptions): SnapshotColl
                 elapsedMs: Date.now() - started,
               }),
             );
-        const [state, evaluated] = await Promise.all([cluster, metrics]);
+        const [state, measured, ruled] = await Promise.all([cluster, metrics, evaluated]);
         return {
-          snapshot: { ...state, metrics: evaluated.result },
-          ...(evaluated.state ? { metricsState: evaluated.state } : {}),
+          snapshot: { ...state, metrics: measured.result },
+          ...(measured.state ? { metricsState: measured.state } : {}),
+          ...(ruled ? { rules: ruled } : {}),
         };
       } finally {
         reader?.close();

@@ -1,5 +1,5 @@
 /** One run of the cycle as it is stored and listed: what was found, and what became of the alert. */
-import type { AlertStateName, NoticeKind } from './alert.js';
+import type { AlertStateName, AlertSummary, NoticeKind } from './alert.js';
 import type { Finding } from './finding.js';
 import type { RankedCause } from './verdict.js';
 
@@ -13,6 +13,8 @@ export interface RunRecord {
   errorRate: number | null;
   sustained: boolean;
   alert: { state: AlertStateName; fingerprint: string };
+  /** The runbook's alert and every evaluated rule's group, firing and pending first. */
+  alerts?: AlertSummary[];
   causes: RankedCause[];
   findings: Finding[];
   /** Each source: `ok` or its error kind. */

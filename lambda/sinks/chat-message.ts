@@ -16,6 +16,7 @@ import type { HeldNotices } from '../model/alert.js';
 import { CAUSES } from '../model/causes.js';
 import type { MessageInput } from './message.js';
 import type { Notification } from './notifier.js';
+import { instanceLines, ruleLead, ruleRunbook } from './rule-lines.js';
 
 /** Amazon Q Developer in chat applications, custom notification (version 1.0). */
 export interface ChatNotification {
@@ -86,7 +87,12 @@ const EMOJI = {
 export function chatPayload(m: MessageInput, n: Notification, held?: HeldNotices): ChatNotification {
   const top = m.verdict.causes[0];
   const description: string[] = [];
-  if (m.notice.kind === 'resolved') {
+  if (m.rule) {
+    const { summary, description: text } = ruleLead(m.rule);
+    if (summary) description.push(`*${summary}*`);
+    if (text) description.push(text);
+    description.push(...instanceLines(m.rule));
+  } else if (m.notice.kind === 'resolved') {
     description.push(
       `*Resolved:* the error rate is ${percent(m.verdict.errorRate)}, below ${percent(m.threshold)}.`,
     );
@@ -134,6 +140,7 @@ export function chatPayload(m: MessageInput, n: Notification, held?: HeldNotices
       : (m.findings.find((f) => f.cause === top?.id && f.remediation.length > 0)?.remediation ?? []);
   const nextSteps = [
     ...steps.slice(0, CHAT_LIMITS.nextSteps - 2),
+    ...(m.rule && ruleRunbook(m.rule) ? [`Rule's runbook: <${ruleRunbook(m.rule)}|${m.alertName}>`] : []),
     `Runbook: <${m.runbookUrl}|${m.alertName}>`,
     ...(b?.command ? [`Fresh bundle link: \`${b.command}\``] : []),
   ].map((s) => cut(s, CHAT_LIMITS.nextStep));
@@ -211,6 +218,20 @@ export function runDocument(m: MessageInput, n: Notification, held?: HeldNotices
       })),
     bundle: m.bundle ?? null,
     held: held ?? null,
+    rule: m.rule
+      ? {
+          name: m.rule.alertname,
+          severity: m.rule.severity ?? null,
+          state: m.rule.state,
+          instances: m.rule.instances,
+          counts: m.rule.counts,
+          activeAt: m.rule.activeAt ?? null,
+          fingerprint: m.rule.fingerprint,
+          annotations: { ...m.rule.commonAnnotations, ...ruleLead(m.rule) },
+          top: m.rule.top,
+          more: m.rule.more,
+        }
+      : null,
     runbookUrl: m.runbookUrl,
   };
 }

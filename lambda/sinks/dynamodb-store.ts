@@ -33,14 +33,8 @@ export class DynamoDbRunStore implements RunStore {
   }
 
   async loadState(cluster: string, fingerprint: string): Promise<ClusterState> {
-    const [alert, metrics] = await Promise.all([
-      this.db.send(
-        new GetCommand({
-          TableName: this.table,
-          Key: { pk: `CLUSTER#${cluster}`, sk: `ALERT#${fingerprint}` },
-          ConsistentRead: true,
-        }),
-      ),
+    const [alerts, metrics] = await Promise.all([
+      this.alertStates(cluster),
       this.db.send(
         new GetCommand({
           TableName: this.table,
@@ -49,10 +43,35 @@ export class DynamoDbRunStore implements RunStore {
         }),
       ),
     ]);
+    const alert = alerts[fingerprint];
     return {
-      ...(alert.Item ? { alert: alert.Item.state as AlertState } : {}),
+      ...(alert ? { alert } : {}),
+      alerts,
       ...(metrics.Item ? { metrics: metrics.Item.state as MetricsState } : {}),
     };
+  }
+
+  /** The runbook alert's and every rule group's state: one query, a page at a time. */
+  private async alertStates(cluster: string): Promise<Record<string, AlertState>> {
+    const out: Record<string, AlertState> = {};
+    let start: Record<string, unknown> | undefined;
+    do {
+      const answer = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alert)',
+          ExpressionAttributeValues: { ':pk': `CLUSTER#${cluster}`, ':alert': 'ALERT#' },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of answer.Items ?? []) {
+        const state = item.state as AlertState;
+        out[state.fingerprint] = state;
+      }
+      start = answer.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   async saveRun(run: RunRecord): Promise<void> {

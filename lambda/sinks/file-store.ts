@@ -28,11 +28,19 @@ export class FileRunStore implements RunStore {
   }
 
   async loadState(cluster: string, fingerprint: string): Promise<ClusterState> {
-    const alert = await readJson<AlertState>(
-      join(this.clusterDir(cluster), `alert-${safe(fingerprint)}.json`),
-    );
-    const metrics = await readJson<MetricsState>(join(this.clusterDir(cluster), 'metrics.json'));
-    return { ...(alert ? { alert } : {}), ...(metrics ? { metrics } : {}) };
+    const dir = this.clusterDir(cluster);
+    const files = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    const alerts: Record<string, AlertState> = {};
+    for (const file of files.filter((f) => /^alert-.*\.json$/.test(f))) {
+      const state = await readJson<AlertState>(join(dir, file));
+      if (state) alerts[state.fingerprint] = state;
+    }
+    const alert = alerts[fingerprint];
+    const metrics = await readJson<MetricsState>(join(dir, 'metrics.json'));
+    return { ...(alert ? { alert } : {}), alerts, ...(metrics ? { metrics } : {}) };
   }
 
   private runPath(run: RunRecord) {

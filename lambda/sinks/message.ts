@@ -1,5 +1,6 @@
 /** The notification's words: what state, how bad, since when, why, what to do, where the evidence is. */
 import { heldLines } from '../alert/maintenance.js';
+import type { AlertGroup } from '../alert/rules/index.js';
 import type { AlertState, Notice } from '../model/alert.js';
 import { CAUSES } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';
@@ -7,6 +8,7 @@ import type { Verdict } from '../model/verdict.js';
 import { type BundleReach, bundleLines } from './bundle-lines.js';
 import { withProtocols } from './chat-message.js';
 import type { Notification } from './notifier.js';
+import { instanceLines, ruleLead, ruleRunbook } from './rule-lines.js';
 
 const MAX_SUBJECT = 99;
 /** SNS takes 256 KB; the body stays well inside it with room for the attributes. */
@@ -24,6 +26,8 @@ export interface MessageInput {
   threshold: number;
   runbookUrl: string;
   bundle?: BundleReach;
+  /** Set when the message is about an alerting rule's group rather than the runbook's alert. */
+  rule?: AlertGroup;
 }
 
 const percent = (r: number | null) => (r === null ? 'unknown' : `${Math.round(r * 1000) / 10}%`);
@@ -38,9 +42,13 @@ export function renderNotification(m: MessageInput): Notification {
     blind: 'CHECKER BLIND',
     unblind: 'CHECKER SEES AGAIN',
   }[m.notice.kind];
-  const rate = m.notice.kind === 'blind' ? 'error rate unknown' : percent(m.verdict.errorRate);
+  const rate = m.rule
+    ? `${m.rule.severity ? `(${m.rule.severity}) ` : ''}${m.rule.instances || ''}`.trim()
+    : m.notice.kind === 'blind'
+      ? 'error rate unknown'
+      : percent(m.verdict.errorRate);
   let subject =
-    `[${state}] ${m.alertName} ${rate} on ${m.cluster}${topTitle && m.notice.kind !== 'resolved' ? `: ${topTitle}` : ''}`.replace(
+    `[${state}] ${m.alertName} ${rate}${rate ? ' ' : ''}on ${m.cluster}${topTitle && m.notice.kind !== 'resolved' ? `: ${topTitle}` : ''}`.replace(
       /[\r\n]+/g,
       ' ',
     );
@@ -56,7 +64,22 @@ export function renderNotification(m: MessageInput): Notification {
     for (const step of m.verdict.checker.remedy) lines.push(`- ${step}`);
     lines.push('');
   }
-  if (m.notice.kind === 'resolved') {
+  if (m.rule) {
+    // The rule's own words lead, then its alerts.
+    const { summary, description } = ruleLead(m.rule);
+    if (summary) lines.push(summary);
+    if (description) lines.push(description);
+    if (summary || description) lines.push('');
+    lines.push(
+      `Rule: ${m.rule.alertname}${m.rule.severity ? `, severity ${m.rule.severity}` : ''} (the operator's alerting rule, evaluated by the checker)`,
+    );
+    lines.push(...instanceLines(m.rule));
+    if (m.notice.kind === 'resolved' && m.notice.firingSince)
+      lines.push(`This ends the firing that began ${m.notice.firingSince}.`);
+    lines.push(
+      `The runbook's alert (over ${percent(m.threshold)} errors): error rate ${percent(m.verdict.errorRate)}${m.verdict.sustained ? ', sustained' : ''}`,
+    );
+  } else if (m.notice.kind === 'resolved') {
     lines.push(`Resolved: the error rate is ${percent(m.verdict.errorRate)}, below ${percent(m.threshold)}.`);
     if (m.notice.firingSince)
       lines.push(
@@ -90,6 +113,8 @@ export function renderNotification(m: MessageInput): Notification {
   }
   lines.push('');
   lines.push(...bundleLines(m.bundle));
+  const ruleBook = m.rule ? ruleRunbook(m.rule) : undefined;
+  if (ruleBook) lines.push(`Rule's runbook: ${ruleBook}`);
   lines.push(`Runbook: ${m.runbookUrl}`, `Run: ${m.runId} at ${m.at}`);
   let body = lines.join('\n');
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
@@ -106,8 +131,15 @@ export function renderNotification(m: MessageInput): Notification {
     attributes: {
       cluster: m.cluster,
       state: state.toLowerCase().replace(/ /g, '-'),
-      severity: m.notice.kind === 'resolved' || m.notice.kind === 'unblind' ? 'info' : 'warning',
+      // A rule's severity on every notice of its group, resolved too, so that a subscription
+      // filtered on it hears the end of what it heard begin.
+      severity: m.rule
+        ? (m.rule.severity ?? 'warning')
+        : m.notice.kind === 'resolved' || m.notice.kind === 'unblind'
+          ? 'info'
+          : 'warning',
       topCause: top?.id ?? 'unknown',
+      alertname: m.alertName,
     },
   });
 }

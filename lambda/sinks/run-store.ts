@@ -8,7 +8,10 @@ import type { MetricsState } from '../model/metrics.js';
 import type { RunRecord } from '../model/run.js';
 
 export interface ClusterState {
+  /** The runbook alert's state (the fingerprint asked for). */
   alert?: AlertState;
+  /** Every alert state of the cluster by fingerprint: the runbook's and each rule group's. */
+  alerts?: Record<string, AlertState>;
   metrics?: MetricsState;
 }
 

@@ -5,7 +5,6 @@
  * `parseRules(file)`, `evaluateRules` at the cycle's instant, `groupAlerts` for what to store and
  * notify.
  */
-import { PrometheusApi, type PrometheusTransport } from '../../collect/metrics/prometheus-api.js';
 import { canEvaluate, notEvaluated, unevaluableNotice } from './capability.js';
 import {
   type EvaluateOptions,
@@ -49,12 +48,6 @@ export { operatorRules, SHIPPED_RULE_DEFECTS } from './operator-rules.js';
 export { parseRules, RuleFileError, type RuleFileResult, toRuleFile } from './parse.js';
 export { type AlertTemplate, compileTemplate, type TemplateData } from './template.js';
 export * from './types.js';
-
-/** The port over a Prometheus query API transport (AMP, a service proxy, a URL). */
-export function rangeQueryOver(transport: PrometheusTransport): RangeQuery {
-  const api = new PrometheusApi(transport);
-  return (expr, start, end, stepSeconds) => api.queryRange(expr, start, end, stepSeconds);
-}
 
 export interface EvaluateRulesOptions extends Omit<EvaluateOptions, 'rangeQuery' | 'previous'> {
   /** The cluster's metrics source: with `scrape` no rule is evaluated, and one notice says why. */

@@ -37,6 +37,37 @@ export type RuleFileResult = { ok: true; rules: RuleSet } | { ok: false; error: 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
+/**
+ * What a PromQL parser would certainly refuse in an expression's structure: unbalanced brackets
+ * and unterminated strings. Not a PromQL parser (no grammar, no function names): an expression
+ * that passes may still be refused by the server, which the rule's evaluation then reports on
+ * the rule by name. This catches the typos of hand-edited files at synth.
+ */
+export function exprStructureError(expr: string): string | undefined {
+  const open: { char: string; at: number }[] = [];
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i] as string;
+    if (c === '#') {
+      const end = expr.indexOf('\n', i);
+      if (end < 0) break;
+      i = end;
+    } else if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < expr.length && expr[j] !== c) j += c !== '`' && expr[j] === '\\' ? 2 : 1;
+      if (j >= expr.length) return `unterminated string starting at character ${i + 1}`;
+      i = j;
+    } else if (c === '(' || c === '[' || c === '{') open.push({ char: c, at: i });
+    else if (c in pairs) {
+      const last = open.pop();
+      if (!last || last.char !== pairs[c])
+        return `unexpected "${c}" at character ${i + 1}${last ? ` (the "${last.char}" at ${last.at + 1} is not closed)` : ''}`;
+    }
+  }
+  const unclosed = open.pop();
+  return unclosed ? `unclosed "${unclosed.char}" at character ${unclosed.at + 1}` : undefined;
+}
+
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = parsePrometheusDuration(String(value));
   if ('error' in parsed) {
@@ -185,6 +216,10 @@ function validateGroups(groups: unknown[]): string[] {
       if (!alert && !record) say(`one of "record" or "alert" must be set`);
       const expr = str(rule.expr);
       if (expr === undefined || expr.trim() === '') say(`field "expr" must be set in rule`);
+      else {
+        const broken = exprStructureError(expr);
+        if (broken) say(`could not parse expression: ${broken}`);
+      }
       if (record) {
         if (isMap(rule.annotations) && Object.keys(rule.annotations).length > 0)
           say(`invalid field "annotations" in recording rule`);

@@ -6,6 +6,7 @@
  */
 
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { RangeQuery } from '../../alert/rules/evaluate.js';
 import type { ClusterConfig, OperatorConfig } from '../../config.js';
 import type { MetricsEvaluation, MetricsSourceKind, MetricsState } from '../../model/metrics.js';
 import type { SourceResult } from '../../model/source.js';
@@ -24,6 +25,14 @@ export interface MetricsSource {
     at: Date,
     previous?: MetricsState,
   ): Promise<{ result: SourceResult<MetricsEvaluation>; state?: MetricsState }>;
+  /** The source's PromQL range query, for the alerting rules; absent when it has no query engine. */
+  readonly rangeQuery?: RangeQuery;
+}
+
+/** The rules' port over a Prometheus query API transport (AMP, a service proxy, a URL). */
+export function rangeQueryOver(transport: PrometheusTransport): RangeQuery {
+  const api = new PrometheusApi(transport);
+  return (expr, start, end, stepSeconds) => api.queryRange(expr, start, end, stepSeconds);
 }
 
 export interface EvaluationSettings {
@@ -40,6 +49,7 @@ export function promqlSource(
   const api = new PrometheusApi(transport);
   return {
     kind,
+    rangeQuery: (expr, start, end, stepSeconds) => api.queryRange(expr, start, end, stepSeconds),
     async evaluate(at) {
       const result = await evaluatePromql(api, kind, {
         metric: settings.operator.reconcileMetric,
