@@ -224,12 +224,24 @@ describe('a rule file of the user', () => {
       const { code } = await promtool(['check', 'rules', path]);
       expect(code, `promtool on ${name}`).not.toBe(0);
     }
-    // The checker has no PromQL parser: the expression is judged by the server it is sent to
-    // (rules-oracle.test.ts: "an expression the server rejects"); promtool names the rule the same way.
+    // The checker reads an expression's structure (brackets, strings), as promtool does first: an
+    // unclosed parenthesis is refused by both, naming the rule.
     const broken = 'groups:\n- name: g\n  rules:\n  - alert: BrokenRate\n    expr: sum(rate(x[5m])\n';
-    expect(parseRules(broken, 'broken.yaml').ok).toBe(true);
+    const read = parseRules(broken, 'broken.yaml');
+    expect(read.ok).toBe(false);
+    if (!read.ok)
+      expect(read.error.problems.join('\n')).toMatch(
+        /"BrokenRate".*could not parse expression: unclosed "\("/,
+      );
     const path = writeYaml(dir, 'broken.yaml', parseYamlLoose(broken));
     const { output } = await promtool(['check', 'rules', path]);
     expect(output).toMatch(/"BrokenRate": could not parse expression: .*unclosed left parenthesis/);
+    // It has no PromQL grammar: a well-formed expression only the server can judge (rate of an
+    // instant vector) is accepted here and judged by the server it is sent to
+    // (rules-oracle.test.ts: "an expression the server rejects"), as promtool judges it.
+    const typed = 'groups:\n- name: g\n  rules:\n  - alert: BadType\n    expr: rate(x) > 0\n';
+    expect(parseRules(typed, 'typed.yaml').ok).toBe(true);
+    const typedPath = writeYaml(dir, 'typed.yaml', parseYamlLoose(typed));
+    expect((await promtool(['check', 'rules', typedPath])).output).toMatch(/"BadType": could not parse/);
   });
 });

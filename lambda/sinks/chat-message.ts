@@ -141,7 +141,7 @@ export function chatPayload(m: MessageInput, n: Notification, held?: HeldNotices
   const nextSteps = [
     ...steps.slice(0, CHAT_LIMITS.nextSteps - 2),
     ...(m.rule && ruleRunbook(m.rule) ? [`Rule's runbook: <${ruleRunbook(m.rule)}|${m.alertName}>`] : []),
-    `Runbook: <${m.runbookUrl}|${m.alertName}>`,
+    `Runbook: <${m.runbookUrl}|${m.rule ? "the checker's runbook" : m.alertName}>`,
     ...(b?.command ? [`Fresh bundle link: \`${b.command}\``] : []),
   ].map((s) => cut(s, CHAT_LIMITS.nextStep));
 

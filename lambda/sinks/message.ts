@@ -42,8 +42,11 @@ export function renderNotification(m: MessageInput): Notification {
     blind: 'CHECKER BLIND',
     unblind: 'CHECKER SEES AGAIN',
   }[m.notice.kind];
+  const alerts = m.rule && m.notice.kind !== 'resolved' ? m.rule.counts.firing : 0;
   const rate = m.rule
-    ? `${m.rule.severity ? `(${m.rule.severity}) ` : ''}${m.rule.instances || ''}`.trim()
+    ? [m.rule.severity, alerts > 0 ? `${alerts} alert${alerts === 1 ? '' : 's'}` : '']
+        .filter(Boolean)
+        .join(', ')
     : m.notice.kind === 'blind'
       ? 'error rate unknown'
       : percent(m.verdict.errorRate);

@@ -193,6 +193,7 @@ export const INCIDENTS: Incident[] = [
     alert: 'inactive',
     description: '100 reconciles/s with 2% errors (conflicts and a few timeouts): busy, not broken',
     metrics: {
+      tenants: 40,
       phases: [
         {
           from: -3600,
@@ -217,11 +218,14 @@ export const INCIDENTS: Incident[] = [
     description:
       '30% of reconciles end partial_failure on exhausted quotas; result="error" stays at 0.5%: the runbook\'s alert never fires',
     metrics: {
+      // 12 of the 40 tenants have failed resources (the quota refuses their Deployments): the
+      // operator's own rules (TenantResourcesFailed, …) fire where the runbook's alert is blind.
+      tenants: 40,
       phases: [
         { from: -3600, rates: BASE },
         {
           from: -50 * 60,
-          rates: ALERT_BLIND_RATES,
+          rates: { ...ALERT_BLIND_RATES, failingTenants: 12 },
         },
       ],
     },

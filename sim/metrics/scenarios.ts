@@ -17,6 +17,8 @@ export interface Rates {
   workqueueDepth?: number;
   /** workqueue_longest_running_processor_seconds (a stuck worker). */
   longestRunning?: number;
+  /** Tenants (the first ones of `MetricScenario.tenants`) with failed resources, degraded, not Ready. */
+  failingTenants?: number;
 }
 
 export interface Phase {
@@ -34,10 +36,18 @@ export interface MetricScenario {
   absent?: boolean;
   /** Seconds before T after which no sample was taken any more (Prometheus lost the target). */
   stopsAt?: number;
+  /** Seconds after T to which the backfill runs (default 0: it ends at T), for cycles after T. */
+  until?: number;
   /** The operator's pod restarts once every this many seconds (kube-state-metrics' counter). */
   restartEvery?: number;
   /** The API server answers slowly (p95 about 2.9 s instead of 0.25 s). */
   apiServerSlow?: boolean;
+  /**
+   * The operator's tenant and registry gauges for this many tenants, named as the simulator's
+   * healthy cluster names them (customer-00000 in tenants-0, …; registry customers in tenants-0):
+   * what the operator's own alerting rules read. Absent: no such gauges (the runbook needs none).
+   */
+  tenants?: number;
   expected: { verdict: 'firing' | 'pending' | 'ok' | 'unknown'; blind: boolean };
 }
 
@@ -175,7 +185,7 @@ export function counterAt(scenario: MetricScenario, name: CounterName, offset: n
       : (scenario.phases[0]?.from ?? HOURS4);
   let total = 0;
   scenario.phases.forEach((phase, i) => {
-    const phaseEnd = scenario.phases[i + 1]?.from ?? 0;
+    const phaseEnd = scenario.phases[i + 1]?.from ?? Math.max(0, offset);
     const from = Math.max(phase.from, start);
     const to = Math.min(phaseEnd, offset);
     if (to > from) total += (phase.rates[name] ?? 0) * (to - from);
@@ -202,17 +212,13 @@ export function openMetricsBackfill(
   metric = 'tenant_reconcile_duration_seconds',
 ): string {
   const lines: string[] = [];
-  const family = (
-    name: string,
-    type: 'counter' | 'gauge',
-    series: { labels: string; value: (s: MetricScenario, offset: number) => number | undefined }[],
-  ) => {
+  const family: Family = (name, type, series) => {
     lines.push(`# TYPE ${name} ${type}`);
     for (const { labels, value } of series) {
       for (const { scenario, t } of scenarios) {
         for (
           let offset = scenario.phases[0]?.from ?? HOURS4;
-          offset <= (scenario.stopsAt ?? 0);
+          offset <= (scenario.stopsAt ?? scenario.until ?? 0);
           offset += STEP_SECONDS
         ) {
           const v = value(scenario, offset);
@@ -288,8 +294,96 @@ export function openMetricsBackfill(
       },
     })),
   );
+  tenantFamilies(scenarios, family);
   lines.push('# EOF', '');
   return lines.join('\n');
+}
+
+type Family = (
+  name: string,
+  type: 'counter' | 'gauge',
+  series: { labels: string; value: (s: MetricScenario, offset: number) => number | undefined }[],
+) => void;
+
+/** Tenants failing at `offset`: the phase's `failingTenants`. */
+function failingAt(scenario: MetricScenario, offset: number): number {
+  let failing = 0;
+  for (const phase of scenario.phases) if (offset >= phase.from) failing = phase.rates.failingTenants ?? 0;
+  return failing;
+}
+
+/**
+ * The operator's per-tenant and per-registry gauges (internal/metrics: tenant_condition_status,
+ * tenant_degraded_status, tenant_resources_{desired,ready,failed}, registry_{desired,ready,failed}),
+ * for the scenarios that declare tenants.
+ */
+function tenantFamilies(scenarios: { scenario: MetricScenario; t: number }[], family: Family): void {
+  const count = Math.max(0, ...scenarios.map(({ scenario }) => scenario.tenants ?? 0));
+  if (count === 0) return;
+  const tenants = Array.from({ length: count }, (_, i) => ({
+    i,
+    labels: `${OPERATOR_LABELS.replace('namespace="tenant-operator-system"', `namespace="tenants-${i % 4}"`)},tenant="customer-${String(i).padStart(5, '0')}"`,
+  }));
+  const has = (s: MetricScenario, i: number) => s.tenants !== undefined && i < s.tenants;
+  const fails = (s: MetricScenario, o: number, i: number) => i < failingAt(s, o);
+  const per = (value: (s: MetricScenario, o: number, i: number) => number) =>
+    tenants.map(({ i, labels }) => ({
+      labels,
+      value: (s: MetricScenario, o: number) => (has(s, i) ? value(s, o, i) : undefined),
+    }));
+  family(
+    'tenant_condition_status',
+    'gauge',
+    tenants.map(({ i, labels }) => ({
+      labels: `${labels},type="Ready"`,
+      value: (s: MetricScenario, o: number) => (has(s, i) ? (fails(s, o, i) ? 0 : 1) : undefined),
+    })),
+  );
+  family(
+    'tenant_degraded_status',
+    'gauge',
+    tenants.map(({ i, labels }) => ({
+      labels: `${labels},reason="ResourcesFailed"`,
+      value: (s: MetricScenario, o: number) => (has(s, i) ? (fails(s, o, i) ? 1 : 0) : undefined),
+    })),
+  );
+  family(
+    'tenant_resources_desired',
+    'gauge',
+    per(() => 5),
+  );
+  family(
+    'tenant_resources_ready',
+    'gauge',
+    per((s, o, i) => (fails(s, o, i) ? 3 : 5)),
+  );
+  family(
+    'tenant_resources_failed',
+    'gauge',
+    per((s, o, i) => (fails(s, o, i) ? 2 : 0)),
+  );
+  const registry = `${OPERATOR_LABELS.replace('namespace="tenant-operator-system"', 'namespace="tenants-0"')},registry="customers"`;
+  const registryGauge = (value: (s: MetricScenario, o: number) => number) => [
+    {
+      labels: registry,
+      value: (s: MetricScenario, o: number) => (s.tenants !== undefined ? value(s, o) : undefined),
+    },
+  ];
+  family(
+    'registry_desired',
+    'gauge',
+    registryGauge((s) => s.tenants ?? 0),
+  );
+  family(
+    'registry_ready',
+    'gauge',
+    registryGauge((s, o) => (s.tenants ?? 0) - failingAt(s, o)),
+  );
+  family(
+    'registry_failed',
+    'gauge',
+    registryGauge((s, o) => failingAt(s, o)),
+  );
 }
 
 /** The operator's /metrics at `offset` seconds from T, as controller-runtime serves it (no target labels). */

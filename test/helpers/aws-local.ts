@@ -86,15 +86,39 @@ function perProtocol(message: string): Record<string, string> | undefined {
   return undefined;
 }
 
-export async function startSns(topic: string) {
+/**
+ * A topic with one subscribed queue taking every message, and one more queue per filter policy
+ * (`{ pager: { severity: ['critical'] } }`): SNS's own filtering on message attributes, by fauxqs.
+ */
+export async function startSns(topic: string, filtered: Record<string, Record<string, unknown>> = {}) {
   const server = await startFauxqs({ port: 0, logger: false, defaultRegion: REGION });
   const { topicArn } = server.createTopic(topic, { region: REGION });
   const { queueUrl } = server.createQueue(`${topic}-subscriber`, { region: REGION });
   server.subscribe({ topic, queue: `${topic}-subscriber`, region: REGION });
+  const filteredQueues = Object.fromEntries(
+    Object.entries(filtered).map(([name, policy]) => {
+      const queue = `${topic}-${name}`;
+      const created = server.createQueue(queue, { region: REGION });
+      server.subscribe({
+        topic,
+        queue,
+        region: REGION,
+        attributes: { FilterPolicy: JSON.stringify(policy) },
+      });
+      return [name, created.queueUrl];
+    }),
+  );
   const sns = new SNSClient({ endpoint: server.address, region: REGION, credentials: LOCAL_CREDENTIALS });
   const sqs = new SQSClient({ endpoint: server.address, region: REGION, credentials: LOCAL_CREDENTIALS });
   /** Everything the subscribed queue received so far (the SNS JSON envelope, read as a subscriber would). */
-  async function received(): Promise<Delivered[]> {
+  const received = (): Promise<Delivered[]> => receive(queueUrl);
+  /** What the queue subscribed with the named filter policy received. */
+  const receivedBy = (name: string): Promise<Delivered[]> => {
+    const url = filteredQueues[name];
+    if (!url) throw new Error(`no subscription named ${name}`);
+    return receive(url);
+  };
+  async function receive(queueUrl: string): Promise<Delivered[]> {
     const out: Delivered[] = [];
     for (;;) {
       const answer = await sqs.send(
@@ -120,5 +144,5 @@ export async function startSns(topic: string) {
       }
     }
   }
-  return { endpoint: server.address, topicArn, sns, received, close: () => server.stop() };
+  return { endpoint: server.address, topicArn, sns, received, receivedBy, close: () => server.stop() };
 }
