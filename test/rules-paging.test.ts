@@ -199,7 +199,11 @@ describe('the operator’s own rules', () => {
       /^\[RESOLVED\]/,
     );
     expect((await sns.receivedBy('pager')).length).toBe(4);
-    expect(third.groups.filter((g) => g.notification?.kind === 'resolved')).toHaveLength(4);
+    expect(
+      third.groups.filter(
+        (g) => g.notification && 'kind' in g.notification && g.notification.kind === 'resolved',
+      ),
+    ).toHaveLength(4);
     // 4. And nothing more.
     await cycle(at(T, 25));
     expect(await sns.received()).toEqual([]);
