@@ -16,8 +16,9 @@ import { randomUUID } from 'node:crypto';
 import { type Decision, type DecisionSettings, decide } from './alert/decide.js';
 import { fingerprint, initialState } from './alert/lifecycle.js';
 import { previousRuleState } from './alert/rule-groups.js';
-import type { AlertGroup, AlertingRule, PreviousRuleState } from './alert/rules/index.js';
-import { rulesToEvaluate } from './alert/rules/select.js';
+import type { PreviousRuleState } from './alert/rules/evaluate.js';
+import type { AlertGroup } from './alert/rules/grouping.js';
+import type { AlertingRule } from './alert/rules/types.js';
 import type { SnapshotCollector } from './collect/collector.js';
 import type { CheckerConfig } from './config.js';
 import type { AlertState, Notice } from './model/alert.js';
@@ -103,7 +104,7 @@ export async function runCycle(ports: CyclePorts, input: CycleInput): Promise<Cy
   const previous = loaded.alert ?? initialState(cluster, config.alert.name, at);
 
   const stored = loaded.alerts ?? {};
-  const rules = rulesOf(config);
+  const rules = await rulesOf(config);
   const {
     snapshot,
     metricsState,
@@ -358,21 +359,23 @@ async function recordDelivery(store: RunStore, fp: string, slot: string, message
 /** Tries to record a published message before the invocation fails. */
 export const RECORD_TRIES = 3;
 
-const selected = new WeakMap<object, { rules: AlertingRule[]; notices: string[] }>();
+const selected = new WeakMap<object, Promise<{ rules: AlertingRule[]; notices: string[] }>>();
 
 /**
  * The alerting rules the config names, read once per config (per container in Lambda). A rule file
  * that cannot be used (it was validated at synth, so only a hand-edited deployment) is said in the
  * run's notices; the runbook's alert goes on.
  */
-function rulesOf(config: CheckerConfig): { rules: AlertingRule[]; notices: string[] } {
+function rulesOf(config: CheckerConfig): Promise<{ rules: AlertingRule[]; notices: string[] }> {
   let chosen = selected.get(config.rules);
   if (!chosen) {
-    try {
-      chosen = { rules: rulesToEvaluate(config), notices: [] };
-    } catch (error) {
-      chosen = { rules: [], notices: [`The alerting rules were not evaluated: ${(error as Error).message}`] };
-    }
+    // The parser (and YAML) load here, once, not at start-up.
+    chosen = import('./alert/rules/select.js')
+      .then(({ rulesToEvaluate }) => ({ rules: rulesToEvaluate(config), notices: [] as string[] }))
+      .catch((error: Error) => ({
+        rules: [],
+        notices: [`The alerting rules were not evaluated: ${error.message}`],
+      }));
     selected.set(config.rules, chosen);
   }
   return chosen;

@@ -32,6 +32,20 @@ const contract = z.object({
     state: z.enum(['inactive', 'pending', 'firing', 'resolved', 'blind']),
     fingerprint: z.string().regex(/^[0-9a-f]{16}$/),
   }),
+  // The runbook's alert and every evaluated rule's group (issue 16: added, nothing renamed).
+  alerts: z.array(
+    z.object({
+      name: z.string(),
+      severity: z.string().nullable(),
+      state: z.enum(['inactive', 'pending', 'firing', 'resolved', 'unknown']),
+      instances: z.number().int().min(0),
+      activeAt: z.iso.datetime().nullable(),
+      fingerprint: z.string().regex(/^[0-9a-f]{16}$/),
+      reason: z.string().optional(),
+      source: z.enum(['runbook', 'rule']),
+    }),
+  ),
+  ruleNotices: z.array(z.string()),
   causes: z.array(
     z.object({
       id: z.enum(['none', ...CAUSE_IDS] as [string, ...string[]]),
@@ -130,9 +144,16 @@ describeNeeding('openssl', 'prometheus')('every incident through `tenant-check r
             subject: expect.stringMatching(/^\[FIRING\]/),
           });
         } else {
-          expect(report.bundle).toBeNull();
           expect(report.notification).toBeNull();
+          // The operator's own rules page where the incident makes them (alert-blind), with the bundle.
+          if (!incident.pages) expect(report.bundle).toBeNull();
+          else expect(report.bundle?.location).toMatch(/\.tar\.gz$/);
         }
+        const firing = report.alerts.filter((a) => a.source === 'rule' && a.state === 'firing');
+        expect(firing.map((a) => a.name).sort()).toEqual(incident.pages ?? []);
+        expect(report.alerts.find((a) => a.source === 'runbook')?.state).toBe(
+          incident.alert === 'firing' ? 'firing' : 'inactive',
+        );
       } finally {
         await sim.close();
       }

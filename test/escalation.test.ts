@@ -174,6 +174,7 @@ describe('a firing incident', () => {
       state: 'firing',
       severity: 'warning',
       topCause: 'datasource-unavailable',
+      alertname: 'TenantReconciliationErrors',
     });
     // One message, a body per protocol (published with MessageStructure json; fauxqs passes the
     // structure through, so the SQS subscriber's body is picked from it as SNS would).

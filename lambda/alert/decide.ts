@@ -14,7 +14,8 @@ import type { Verdict } from '../model/verdict.js';
 import { DEFAULT_LIFECYCLE, noticeToDeliver, transition } from './lifecycle.js';
 import { applyMaintenance, type MaintenanceWindow } from './maintenance.js';
 import { compareSummaries, initialGroupState, summarizeGroup, transitionGroup } from './rule-groups.js';
-import { type AlertGroup, groupAlerts, type RuleEvaluation } from './rules/index.js';
+import type { RuleEvaluation } from './rules/evaluate.js';
+import { type AlertGroup, groupAlerts } from './rules/grouping.js';
 import { decideVerdict } from './verdict.js';
 
 /** The settings the decision reads: the alert's rule and how long runs are kept. */

@@ -19,7 +19,8 @@ import {
   type RuleGroupState,
 } from '../model/alert.js';
 import { initialState } from './lifecycle.js';
-import type { AlertGroup, PreviousRuleState, RuleEvaluation } from './rules/index.js';
+import type { PreviousRuleState, RuleEvaluation } from './rules/evaluate.js';
+import type { AlertGroup } from './rules/grouping.js';
 
 export interface GroupTransition {
   next: AlertState;

@@ -4,8 +4,10 @@
  * a failure anywhere is a failed source in the snapshot, never an exception.
  */
 
-import type { AlertingRule, PreviousRuleState, RuleEvaluation } from '../alert/rules/index.js';
-import { evaluateRules, notEvaluated } from '../alert/rules/index.js';
+import { notEvaluated } from '../alert/rules/capability.js';
+import type { PreviousRuleState, RuleEvaluation } from '../alert/rules/evaluate.js';
+import { evaluateRules } from '../alert/rules/evaluate-all.js';
+import type { AlertingRule } from '../alert/rules/types.js';
 import type { MetricsState } from '../model/metrics.js';
 import type { OperatorNames } from '../model/operator.js';
 import type { ClusterSnapshot } from '../model/snapshot.js';

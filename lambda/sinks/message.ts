@@ -1,6 +1,6 @@
 /** The notification's words: what state, how bad, since when, why, what to do, where the evidence is. */
 import { heldLines } from '../alert/maintenance.js';
-import type { AlertGroup } from '../alert/rules/index.js';
+import type { AlertGroup } from '../alert/rules/grouping.js';
 import type { AlertState, Notice } from '../model/alert.js';
 import { CAUSES } from '../model/causes.js';
 import type { Finding } from '../model/finding.js';

@@ -2,7 +2,7 @@
  * The words of an alerting rule's group in a message: its own summary and description (as the rule
  * renders them), how many alerts, and the first few. A group of thousands stays a few lines.
  */
-import type { AlertGroup, GroupedAlert } from '../alert/rules/index.js';
+import type { AlertGroup, GroupedAlert } from '../alert/rules/grouping.js';
 
 /** Alerts listed in a message; the rest are counted. */
 const LISTED = 5;

@@ -41,6 +41,8 @@ export interface Incident {
   cause: CauseId | 'none';
   /** The alert state after one cycle. */
   alert: 'inactive' | 'firing';
+  /** The operator's alerting rules that fire and page at the first cycle (none when absent). */
+  pages?: string[];
   description: string;
   metrics: Omit<MetricScenario, 'name' | 'expected'>;
   fixture: () => ClusterFixture;
@@ -215,6 +217,7 @@ export const INCIDENTS: Incident[] = [
     name: 'alert-blind',
     cause: 'quota-exceeded',
     alert: 'inactive',
+    pages: ['RegistryManyTenantsFailure', 'TenantDegraded', 'TenantNotReady', 'TenantResourcesFailed'],
     description:
       '30% of reconciles end partial_failure on exhausted quotas; result="error" stays at 0.5%: the runbook\'s alert never fires',
     metrics: {
