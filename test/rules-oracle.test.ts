@@ -283,7 +283,7 @@ describe('through AMP and with Lynq names', () => {
 describe('an expression the server rejects', () => {
   it('makes the rule unknown, naming the rule and quoting the API', async () => {
     const parsed = parseRules(
-      'groups:\n- name: broken\n  rules:\n  - alert: BrokenRate\n    expr: sum(rate(tenant_conflicts_total[5m])\n    for: 5m\n',
+      'groups:\n- name: broken\n  rules:\n  - alert: BrokenRate\n    expr: sum(rates(tenant_conflicts_total[5m]))\n    for: 5m\n',
       'broken.yaml',
     );
     if (!parsed.ok) throw parsed.error;
@@ -293,7 +293,7 @@ describe('an expression the server rejects', () => {
     });
     expect(evaluation.state).toBe('unknown');
     expect(evaluation.reason).toMatch(
-      /^rule "BrokenRate" \(group "broken"\): the Prometheus API rejected its expression: bad_data: .*parse error.*unclosed left parenthesis/,
+      /^rule "BrokenRate" \(group "broken"\): the Prometheus API rejected its expression: bad_data: .*parse error.*unknown function with name "rates"/,
     );
   });
 });
