@@ -15,3 +15,8 @@ export class ConfigError extends Error {
 export class BadEventError extends Error {
   override readonly name = 'BadEventError';
 }
+
+/** Why a file could not be read, as a user would say it: "no such file", or the system's message. */
+export function unreadableReason(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+}

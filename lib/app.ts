@@ -4,7 +4,7 @@ import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { withRuleFile } from '../lambda/alert/rules/rule-file.js';
 import { loadConfig, parseConfigText } from '../lambda/config.js';
-import { ConfigError } from '../lambda/errors.js';
+import { ConfigError, unreadableReason } from '../lambda/errors.js';
 import { CheckerStack } from './checker-stack.js';
 
 export const DEFAULT_CONFIG_FILE = 'checker.config.json';
@@ -16,10 +16,8 @@ export function readConfigFile(path: string) {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ConfigError(path, [
-      `(the whole file): ${reason}; copy checker.config.example.json to ${DEFAULT_CONFIG_FILE}, or pass -c config=FILE`,
+      `(the whole file): ${unreadableReason(error)}; copy checker.config.example.json to ${DEFAULT_CONFIG_FILE}, or pass -c config=FILE`,
     ]);
   }
   parseConfigText(text, path); // validates, naming every bad field

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, unreadableReason } from '../../errors.js';
 import { parseRules } from './parse.js';
 
 /** The document with the rule file's text in `rules.inline`; unchanged when no file is named. */
@@ -20,9 +20,7 @@ export function withRuleFile(document: unknown, configPath: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new ConfigError(configPath, [`rules.file: cannot read ${path}: ${reason}`]);
+    throw new ConfigError(configPath, [`rules.file: cannot read ${path}: ${unreadableReason(error)}`]);
   }
   const parsed = parseRules(text, file);
   if (!parsed.ok)
