@@ -244,8 +244,8 @@ describe(`a fleet of ${CLUSTERS} clusters`, () => {
     expect([...second.answers].filter(([, a]) => a.error)).toEqual([]);
     for (const [cluster, answer] of second.answers)
       expect(answer.result?.alert.state, cluster).toBe(firingNames.has(cluster) ? 'firing' : 'inactive');
-    const afterAll_ = await sns.received();
-    expect(afterAll_).toEqual([]);
+    const laterMessages = await sns.received();
+    expect(laterMessages).toEqual([]);
 
     // Every cycle stored once: one run per cluster and slot.
     const store = new DynamoDbRunStore(dynamo.client, TABLE);
