@@ -1,7 +1,7 @@
 /**
  * The one configuration schema. The CDK app validates the user's file with it at synth time; the
- * Lambda validates the same document again at run time (it travels in the CHECKER_CONFIG
- * environment variable); the CLI reads it from a file. A bad value fails with a message that names
+ * Lambda validates the same document again at run time (it travels in the function's code asset,
+ * as checker-config.json); the CLI reads it from a file. A bad value fails with a message that names
  * the field and says what was expected.
  */
 import * as z from 'zod';
@@ -384,7 +384,7 @@ export function heartbeatSeconds(cluster: ClusterConfig): number {
 export interface LoadedConfig {
   source: string;
   config: CheckerConfig;
-  /** The document for the function's environment: the user's file less the e-mail addresses. */
+  /** The document the function reads at run time: the user's file less the e-mail addresses. */
   runtimeDocument: string;
 }
 

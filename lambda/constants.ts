@@ -2,11 +2,17 @@
 
 /** Environment variables the stack sets on the checker function. */
 export const ENV = {
+  /** The config document itself: accepted for tools and tests; the stack sets configFile instead. */
   config: 'CHECKER_CONFIG',
+  /** The config document's file in the function's code, relative to LAMBDA_TASK_ROOT. */
+  configFile: 'CHECKER_CONFIG_FILE',
   runsTable: 'RUNS_TABLE',
   bundleBucket: 'BUNDLE_BUCKET',
   topicArn: 'TOPIC_ARN',
 } as const;
+
+/** The name of the config document the stack copies into the function's code asset at synth. */
+export const CONFIG_FILE_NAME = 'checker-config.json';
 
 export const SERVICE_NAME = 'tenant-checker';
 export const METRICS_NAMESPACE = 'TenantChecker';

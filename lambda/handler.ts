@@ -3,6 +3,8 @@
  * EventBridge Scheduler invokes it once per watched cluster with `{ cluster, scheduledTime }`.
  */
 
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
@@ -23,7 +25,7 @@ import { EksClusterAccess, EksConnector, sdkDescribeCluster } from './collect/ek
 import { type CheckerConfig, type ClusterConfig, findCluster, parseConfigText } from './config.js';
 import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
 import { type CycleResult, runCycle } from './cycle.js';
-import { BadEventError } from './errors.js';
+import { BadEventError, ConfigError } from './errors.js';
 import { LINK_ENV } from './link/constants.js';
 import { KmsLinkSigner } from './link/kms-signer.js';
 import { LinkedBundleStore } from './link/linked-bundle-store.js';
@@ -68,13 +70,38 @@ const dynamodb = new DynamoDBClient({});
 let runtime: Runtime | undefined;
 
 /**
- * The config the stack put in the environment, validated once per container with the same schema as
- * at synth, and the AWS clients. DescribeCluster answers are cached per container; every invocation
+ * The config document the stack copied into the function's code at synth (CHECKER_CONFIG_FILE,
+ * relative to LAMBDA_TASK_ROOT), validated with the same schema as at synth. The document itself in
+ * CHECKER_CONFIG, when set, takes its place (tools and tests; the stack does not set it: the
+ * environment holds 4 KB, about 19 clusters).
+ */
+export function deployedConfig(env: NodeJS.ProcessEnv = process.env): CheckerConfig {
+  const inline = env[ENV.config];
+  if (inline) return parseConfigText(inline, `environment variable ${ENV.config}`);
+  const file = env[ENV.configFile];
+  if (!file)
+    throw new Error(
+      `${ENV.configFile} is not set (nor ${ENV.config}): the function must be deployed by the tenant-checker stack`,
+    );
+  const path = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config file ${path} (${ENV.configFile})`, [
+      `(the whole file): cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the stack copies it into the function's code at synth: deploy again`,
+    ]);
+  }
+  return parseConfigText(text, `config file ${path} (${ENV.configFile})`);
+}
+
+/**
+ * The deployed config, validated once per container, and the AWS clients. DescribeCluster answers are cached per container; every invocation
  * signs a new EKS token.
  */
 function containerRuntime(): Runtime {
   if (runtime) return runtime;
-  const config = parseConfigText(requiredEnv(ENV.config), `environment variable ${ENV.config}`);
+  const config = deployedConfig();
   const credentials = fromEnv();
   const eks = new EksClusterAccess(sdkDescribeCluster(), credentials);
   runtime = {

@@ -207,6 +207,8 @@ function invoke(event: object): Promise<Invocation> {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: 'TenantReconciliationChecker-Function',
+    // Where Lambda unpacks the code: the config file the stack copied beside the bundle is read there.
+    LAMBDA_TASK_ROOT: join(bundlePath, '..'),
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memory),
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -246,7 +248,13 @@ function invoke(event: object): Promise<Invocation> {
 }
 
 describe('the deployed artefact', () => {
-  it('is one self-contained ESM file that Node.js 22 loads', () => {
+  it('is one self-contained ESM file that Node.js 22 loads, with its config beside it', () => {
+    // The config travels in the code asset, not the environment, which would hold only 4 KB.
+    expect(functionEnv.CHECKER_CONFIG).toBeUndefined();
+    expect(functionEnv.CHECKER_CONFIG_FILE).toBe('checker-config.json');
+    expect(
+      JSON.parse(readFileSync(join(bundlePath, '..', 'checker-config.json'), 'utf8')).clusters,
+    ).toHaveLength(2);
     expect(execFileSync(NODE22, ['--version'], { encoding: 'utf8' })).toMatch(/^v(2[2-9]|[3-9]\d)\./);
     const size = statSync(bundlePath).size;
     const gz = gzipSync(readFileSync(bundlePath)).length;

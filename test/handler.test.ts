@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { loadConfig } from '../lambda/config.js';
+import { deployedConfig } from '../lambda/handler.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
 import { healthyCluster } from '../sim/kube/fixtures.js';
@@ -8,6 +11,7 @@ import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
 import { describeNeeding } from './helpers/requirements.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const describe = describeNeeding('openssl');
 
@@ -197,7 +201,36 @@ describe('the checker handler', () => {
     delete process.env.CHECKER_CONFIG;
     const handler = await freshHandler();
     await expect(handler({ cluster: 'prod-eks-1' }, lambdaContext())).rejects.toThrow(
-      /CHECKER_CONFIG is not set/,
+      /CHECKER_CONFIG_FILE is not set \(nor CHECKER_CONFIG\)/,
+    );
+  });
+
+  it('reads the config from the file the stack ships in its code (CHECKER_CONFIG_FILE under LAMBDA_TASK_ROOT)', async () => {
+    delete process.env.CHECKER_CONFIG;
+    const root = scratchDir('task-root-');
+    writeFileSync(join(root, 'checker-config.json'), loadConfig(document, 'test').runtimeDocument);
+    vi.stubEnv('LAMBDA_TASK_ROOT', root);
+    vi.stubEnv('CHECKER_CONFIG_FILE', 'checker-config.json');
+    const handler = await freshHandler();
+    const report = await handler({ cluster: 'staging-eks' }, lambdaContext());
+    expect(report.cluster).toBe('staging-eks');
+    await expect(handler({ cluster: 'dev' }, lambdaContext())).rejects.toThrow(
+      '(watched: prod-eks-1, staging-eks)',
+    );
+  });
+
+  it('names the config file when it is missing or does not validate', async () => {
+    delete process.env.CHECKER_CONFIG;
+    const root = scratchDir('task-root-');
+    const file = join(root, 'checker-config.json');
+    vi.stubEnv('LAMBDA_TASK_ROOT', root);
+    vi.stubEnv('CHECKER_CONFIG_FILE', 'checker-config.json');
+    expect(() => deployedConfig(process.env)).toThrow(
+      `config file ${file} (CHECKER_CONFIG_FILE) is not a valid checker configuration:\n  - (the whole file): cannot be read (ENOENT)`,
+    );
+    writeFileSync(file, JSON.stringify({ clusters: [{ name: 'prod-eks-1', region: 'mars' }] }));
+    expect(() => deployedConfig(process.env)).toThrow(
+      `config file ${file} (CHECKER_CONFIG_FILE) is not a valid checker configuration:\n  - clusters[0].region: expected an AWS region`,
     );
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../lambda/config.js';
 import { buildApp } from '../lib/app.js';
 import { CDK_JSON_CONTEXT, EXAMPLE_CONFIG, resourceNamed, resourcesOf, synthApp } from './helpers/cdk.js';
 
@@ -42,7 +43,7 @@ describe('the stack synthesized from the example config', () => {
       LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
       Environment: {
         Variables: Match.objectLike({
-          CHECKER_CONFIG: Match.stringLikeRegexp('"prod-eks-1"'),
+          CHECKER_CONFIG_FILE: 'checker-config.json',
           RUNS_TABLE: Match.anyValue(),
           BUNDLE_BUCKET: Match.anyValue(),
           TOPIC_ARN: Match.anyValue(),
@@ -60,9 +61,21 @@ describe('the stack synthesized from the example config', () => {
     expect(bundle).toMatch(/export\s*\{[^}]*handler/);
   });
 
-  it('keeps the e-mail addresses out of the function environment', () => {
+  it('ships the validated config in the code asset, beside the bundle, not in the environment', () => {
     const fn = resourceNamed(template, 'AWS::Lambda::Function', 'CheckerFunction');
-    expect(JSON.stringify(fn?.Properties.Environment)).not.toContain('oncall@example.com');
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.CHECKER_CONFIG).toBeUndefined();
+    const assetHash = (fn.Properties.Code as { S3Key: string }).S3Key.replace('.zip', '');
+    const shipped = readFileSync(join(outdir, `asset.${assetHash}`, 'checker-config.json'), 'utf8');
+    // The same schema reads it back to the same config the stack was built from.
+    expect(parseConfigText(shipped, 'asset').clusters.map((c) => c.name)).toEqual([
+      'prod-eks-1',
+      'staging-eks',
+      'dev-eks',
+    ]);
+    // The e-mail addresses are the stack's business: neither the environment nor the asset has them.
+    expect(JSON.stringify(fn.Properties.Environment)).not.toContain('oncall@example.com');
+    expect(shipped).not.toContain('oncall@example.com');
   });
 
   it('sends failed invocations to an encrypted, SSL-only dead-letter queue', () => {
@@ -518,12 +531,30 @@ describe('the stack adapts to the config', () => {
     expect(second[0]).not.toBe(first[0]);
   });
 
-  it('refuses a config too large for the function environment, saying why', () => {
-    const clusters = Array.from({ length: 60 }, (_, i) => ({
+  it('takes a config larger than a function environment (4 KB), and a changed config changes the asset', () => {
+    const clusters = Array.from({ length: 100 }, (_, i) => ({
       name: `cluster-with-a-long-name-${i}`,
       region: 'eu-west-1',
     }));
-    expect(() => synthApp({ ...base, clusters })).toThrow(/too large for the function's environment/);
+    const code = (document: unknown) => {
+      const { template, outdir } = synthApp(document);
+      const fn = resourceNamed(template, 'AWS::Lambda::Function', 'CheckerFunction');
+      const key = (fn.Properties.Code as { S3Key: string }).S3Key;
+      return {
+        key,
+        shipped: readFileSync(
+          join(outdir, `asset.${key.replace('.zip', '')}`, 'checker-config.json'),
+          'utf8',
+        ),
+      };
+    };
+    const big = code({ ...base, clusters });
+    expect(big.shipped.length).toBeGreaterThan(4096);
+    expect(JSON.parse(big.shipped).clusters).toHaveLength(100);
+    // One field changed: a new asset, so that a deploy updates the function.
+    const changed = code({ ...base, clusters, alert: { threshold: 0.2 } });
+    expect(changed.key).not.toBe(big.key);
+    expect(JSON.parse(changed.shipped).alert.threshold).toBe(0.2);
   });
 });
 

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Annotations,
@@ -7,6 +10,7 @@ import {
   Fn,
   RemovalPolicy,
   Stack,
+  Stage,
   Validations,
 } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -31,7 +35,13 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CheckerConfig } from '../../lambda/config.js';
-import { BUNDLE_PREFIX, ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/constants.js';
+import {
+  BUNDLE_PREFIX,
+  CONFIG_FILE_NAME,
+  ENV,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../../lambda/constants.js';
 import { LINK_ENV } from '../../lambda/link/constants.js';
 
 /** Lambda refuses a function whose environment variables exceed 4 KB in all. */
@@ -79,7 +89,7 @@ export const CHECKER_BUNDLING: BundlingOptions = {
 
 export interface CheckerFunctionProps {
   readonly config: CheckerConfig;
-  /** The validated config document, as the function re-reads it from its environment. */
+  /** The validated config document, as the function re-reads it from its code asset. */
   readonly runtimeConfig: string;
   readonly table: ITableV2;
   readonly bucket: IBucket;
@@ -124,7 +134,7 @@ export class CheckerFunction extends Construct {
     });
 
     const environment = {
-      [ENV.config]: props.runtimeConfig,
+      [ENV.configFile]: CONFIG_FILE_NAME,
       [ENV.runsTable]: props.table.tableName,
       [ENV.bundleBucket]: props.bucket.bucketName,
       [ENV.topicArn]: props.topic.topicArn,
@@ -142,8 +152,7 @@ export class CheckerFunction extends Construct {
     );
     if (size > LAMBDA_ENVIRONMENT_LIMIT) {
       throw new Error(
-        `the checker config is too large for the function's environment (${size} of ${LAMBDA_ENVIRONMENT_LIMIT} bytes): ` +
-          'watch fewer clusters per stack or shorten overrides',
+        `the checker function's environment is too large (${size} of ${LAMBDA_ENVIRONMENT_LIMIT} bytes)`,
       );
     }
 
@@ -161,7 +170,7 @@ export class CheckerFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
       environment,
-      bundling: CHECKER_BUNDLING,
+      bundling: { ...CHECKER_BUNDLING, commandHooks: configFileHooks(this, props.runtimeConfig) },
       onFailure: new SqsDestination(this.deadLetterQueue),
       retryAttempts: 2,
       ...(vpc ?? {}),
@@ -283,6 +292,29 @@ export class CheckerFunction extends Construct {
       );
     }
   }
+}
+
+/**
+ * Puts the config document into the function's code asset, beside index.mjs, where the handler reads
+ * it once per container (CHECKER_CONFIG_FILE). The document is staged in the cloud assembly's
+ * directory under a name holding its hash, and copied in after esbuild: the asset's hash is that of
+ * the output, so a changed config changes the asset and a deploy updates the function; the name
+ * keeps CDK's asset cache from reusing the bundle of another config in the same process.
+ */
+function configFileHooks(scope: Construct, document: string) {
+  const hash = createHash('sha256').update(document).digest('hex').slice(0, 16);
+  const dir = join(Stage.of(scope)?.outdir ?? '.', 'checker-config');
+  mkdirSync(dir, { recursive: true });
+  const staged = join(dir, `${hash}.json`);
+  writeFileSync(staged, document);
+  const copy = process.platform === 'win32' ? 'copy /Y' : 'cp';
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => [
+      `${copy} "${staged}" "${join(outputDir, CONFIG_FILE_NAME)}"`,
+    ],
+  };
 }
 
 /**
