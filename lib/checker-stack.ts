@@ -1,14 +1,16 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { LoadedConfig } from '../lambda/config.js';
 import { BundleBucket } from './constructs/bundle-bucket.js';
 import { CheckSchedules } from './constructs/check-schedules.js';
 import { CheckerAlarms } from './constructs/checker-alarms.js';
 import { CheckerFunction } from './constructs/checker-function.js';
+import { ClusterShard } from './constructs/cluster-shard.js';
 import { EksAccess } from './constructs/eks-access.js';
 import { FindingsTable } from './constructs/findings-table.js';
 import { LinkService } from './constructs/link-service.js';
 import { NotificationTopic } from './constructs/notification-topic.js';
+import { planShards } from './shards.js';
 
 export interface CheckerStackProps extends StackProps {
   readonly config: LoadedConfig;
@@ -25,6 +27,9 @@ export class CheckerStack extends Stack {
   constructor(scope: Construct, id: string, props: CheckerStackProps) {
     super(scope, id, props);
     const { config, runtimeDocument } = props.config;
+    // A fleet that fits one shard keeps its per-cluster resources here; a larger one, a nested stack per shard.
+    const shards = planShards(config.clusters);
+    const sharded = shards.length > 1;
 
     this.table = new FindingsTable(this, 'Findings');
     this.notifications = new NotificationTopic(this, 'Notifications', {
@@ -46,23 +51,40 @@ export class CheckerStack extends Stack {
       topic: this.notifications.topic,
       topicKey: this.notifications.key,
       links: { serviceUrl: this.links.url.url, keyArn: this.links.key.keyArn },
+      clusterGrants: sharded ? 'shards' : 'inline',
     });
     this.links.grantSign(this.checker.role);
-    new CheckSchedules(this, 'Schedules', {
-      clusters: config.clusters,
+    const here = sharded ? [] : config.clusters;
+    const schedules = new CheckSchedules(this, 'Schedules', {
+      clusters: here,
       checker: this.checker.function,
       deadLetterQueue: this.checker.deadLetterQueue,
     });
     new CheckerAlarms(this, 'Alarms', {
-      clusters: config.clusters,
+      clusters: here,
       checker: this.checker.function,
       deadLetterQueue: this.checker.deadLetterQueue,
       topic: this.notifications.topic,
     });
     new EksAccess(this, 'EksAccess', {
-      clusters: config.clusters,
+      clusters: here,
       role: this.checker.role,
       kubernetesGroup: config.kubernetesGroup,
+    });
+    if (!sharded) return;
+    shards.forEach((clusters, index) => {
+      const nested = new NestedStack(this, `Shard${index + 1}`, {
+        description: `Tenant reconciliation checker, clusters ${clusters[0]?.name} to ${clusters.at(-1)?.name}`,
+      });
+      new ClusterShard(nested, 'Clusters', {
+        clusters,
+        checker: this.checker.function,
+        checkerRole: this.checker.role,
+        invokeRole: schedules.role,
+        deadLetterQueue: this.checker.deadLetterQueue,
+        topic: this.notifications.topic,
+        kubernetesGroup: config.kubernetesGroup,
+      });
     });
   }
 }

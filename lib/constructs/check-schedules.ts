@@ -17,6 +17,8 @@ export interface CheckSchedulesProps {
   readonly checker: IFunction;
   /** Receives the events the scheduler could not deliver after its retries. */
   readonly deadLetterQueue: IQueue;
+  /** The role the schedules invoke the checker with: another shard's (in the parent stack), or a new one. */
+  readonly role?: Role;
 }
 
 /**
@@ -27,23 +29,12 @@ export interface CheckSchedulesProps {
  */
 export class CheckSchedules extends Construct {
   readonly schedules: Schedule[];
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: CheckSchedulesProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    // One role for all the schedules, assumable by the scheduler only on behalf of this account.
-    const role = new Role(this, 'InvokeRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      description: 'Lets EventBridge Scheduler invoke the tenant reconciliation checker',
-    });
-    const functionId = stack.getLogicalId(props.checker.node.defaultChild as CfnElement);
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-      reason:
-        "grantInvoke also names the checker's own versions and aliases (<function arn>:*); no other function is covered.",
-    });
+    this.role = props.role ?? this.invokeRole(props.checker);
+    const role = this.role;
     this.schedules = props.clusters.map((cluster) => {
       const period = cluster.schedule.kind === 'rate' ? cluster.schedule.periodSeconds : 3600;
       return new Schedule(this, `${cluster.region}-${cluster.name}`, {
@@ -62,5 +53,23 @@ export class CheckSchedules extends Construct {
         }),
       });
     });
+  }
+
+  /** One role for all the schedules, assumable by the scheduler only on behalf of this account. */
+  private invokeRole(checker: IFunction): Role {
+    const stack = Stack.of(this);
+    const role = new Role(this, 'InvokeRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Lets EventBridge Scheduler invoke the tenant reconciliation checker',
+    });
+    const functionId = stack.getLogicalId(checker.node.defaultChild as CfnElement);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+      reason:
+        "grantInvoke also names the checker's own versions and aliases (<function arn>:*); no other function is covered.",
+    });
+    return role;
   }
 }

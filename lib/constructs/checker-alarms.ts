@@ -71,30 +71,43 @@ export class CheckerAlarms extends Construct {
       }),
     );
 
-    for (const cluster of props.clusters) {
-      const silence = heartbeatSeconds(cluster);
-      // One period when it fits CloudWatch's limit; otherwise whole days, all of which must be silent.
-      const periods = Math.ceil(silence / MAX_PERIOD_SECONDS);
-      const period = Math.ceil(silence / periods / 60) * 60;
-      add(
-        new Alarm(this, `Silent-${cluster.region}-${cluster.name}`, {
-          alarmDescription:
-            `No tenant reconciliation check of ${cluster.name} (${cluster.region}) completed in ${silence}s: ` +
-            'the checker is blind to this cluster.',
-          metric: new Metric({
-            namespace: METRICS_NAMESPACE,
-            metricName: HEARTBEAT_METRIC,
-            dimensionsMap: { service: SERVICE_NAME, cluster: cluster.name },
-            statistic: 'Sum',
-            period: Duration.seconds(period),
-          }),
-          threshold: 1,
-          evaluationPeriods: periods,
-          datapointsToAlarm: periods,
-          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-          treatMissingData: TreatMissingData.BREACHING,
-        }),
-      );
-    }
+    this.alarms.push(...silenceAlarms(this, props.clusters, notify));
   }
+}
+
+/**
+ * Per cluster, "no completed check cycle" from the heartbeat metric, in `scope`: the checker's alarms
+ * in a small deployment, a shard's in a fleet.
+ */
+export function silenceAlarms(
+  scope: Construct,
+  clusters: readonly ClusterConfig[],
+  notify: SnsAction,
+): Alarm[] {
+  return clusters.map((cluster) => {
+    const silence = heartbeatSeconds(cluster);
+    // One period when it fits CloudWatch's limit; otherwise whole days, all of which must be silent.
+    const periods = Math.ceil(silence / MAX_PERIOD_SECONDS);
+    const period = Math.ceil(silence / periods / 60) * 60;
+    const alarm = new Alarm(scope, `Silent-${cluster.region}-${cluster.name}`, {
+      alarmDescription:
+        `No tenant reconciliation check of ${cluster.name} (${cluster.region}) completed in ${silence}s: ` +
+        'the checker is blind to this cluster.',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: HEARTBEAT_METRIC,
+        dimensionsMap: { service: SERVICE_NAME, cluster: cluster.name },
+        statistic: 'Sum',
+        period: Duration.seconds(period),
+      }),
+      threshold: 1,
+      evaluationPeriods: periods,
+      datapointsToAlarm: periods,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    alarm.addAlarmAction(notify);
+    alarm.addOkAction(notify);
+    return alarm;
+  });
 }

@@ -97,6 +97,11 @@ export interface CheckerFunctionProps {
   readonly topicKey: IKey;
   /** The link service the messages' bundle links point at, and the key that signs them. */
   readonly links?: { serviceUrl: string; keyArn: string };
+  /**
+   * Where the grants on the watched clusters go: the role's inline policy (default), or managed
+   * policies that the fleet's shards attach to the role (lib/shards.ts), past the inline limit.
+   */
+  readonly clusterGrants?: 'inline' | 'shards';
 }
 
 /**
@@ -195,7 +200,7 @@ export class CheckerFunction extends Construct {
     }
     // With a log group of our own, Lambda's default logging grant does not apply: write to this one only.
     logGroup.grantWrite(this.role);
-    this.grantClusterAccess(config);
+    if (props.clusterGrants !== 'shards') this.grantClusterAccess(config);
     this.role.addToPolicy(
       new PolicyStatement({
         sid: 'FindingsTableItems',
@@ -250,48 +255,57 @@ export class CheckerFunction extends Construct {
 
   /** DescribeCluster on each watched cluster, QueryMetrics on each configured AMP workspace: nothing else. */
   private grantClusterAccess(config: CheckerConfig): void {
-    const stack = Stack.of(this);
-    const clusterArns = config.clusters.map((cluster) =>
-      stack.formatArn({
-        service: 'eks',
-        region: cluster.region,
-        account: cluster.account ?? stack.account,
-        resource: 'cluster',
-        resourceName: cluster.name,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
-    );
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: 'DescribeWatchedClusters',
-        actions: ['eks:DescribeCluster'],
-        resources: clusterArns,
-      }),
-    );
-    const workspaceArns = config.clusters.flatMap((cluster) =>
-      cluster.metrics.source === 'amp'
-        ? [
-            stack.formatArn({
-              service: 'aps',
-              region: cluster.metrics.region ?? cluster.region,
-              account: cluster.account ?? stack.account,
-              resource: 'workspace',
-              resourceName: cluster.metrics.workspaceId,
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          ]
-        : [],
-    );
-    if (workspaceArns.length > 0) {
-      this.role.addToPolicy(
-        new PolicyStatement({
-          sid: 'QueryWorkspaces',
-          actions: ['aps:QueryMetrics'],
-          resources: [...new Set(workspaceArns)],
-        }),
-      );
-    }
+    for (const statement of clusterAccessStatements(Stack.of(this), config.clusters))
+      this.role.addToPolicy(statement);
   }
+}
+
+/** The grants a cycle needs on these clusters: DescribeCluster on each, QueryMetrics on each AMP workspace. */
+export function clusterAccessStatements(
+  stack: Stack,
+  clusters: readonly CheckerConfig['clusters'][number][],
+): PolicyStatement[] {
+  const clusterArns = clusters.map((cluster) =>
+    stack.formatArn({
+      service: 'eks',
+      region: cluster.region,
+      account: cluster.account ?? stack.account,
+      resource: 'cluster',
+      resourceName: cluster.name,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }),
+  );
+  const statements = [
+    new PolicyStatement({
+      sid: 'DescribeWatchedClusters',
+      actions: ['eks:DescribeCluster'],
+      resources: clusterArns,
+    }),
+  ];
+  const workspaceArns = clusters.flatMap((cluster) =>
+    cluster.metrics.source === 'amp'
+      ? [
+          stack.formatArn({
+            service: 'aps',
+            region: cluster.metrics.region ?? cluster.region,
+            account: cluster.account ?? stack.account,
+            resource: 'workspace',
+            resourceName: cluster.metrics.workspaceId,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ]
+      : [],
+  );
+  if (workspaceArns.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'QueryWorkspaces',
+        actions: ['aps:QueryMetrics'],
+        resources: [...new Set(workspaceArns)],
+      }),
+    );
+  }
+  return statements;
 }
 
 /**

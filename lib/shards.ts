@@ -1,0 +1,75 @@
+/**
+ * How a fleet's per-cluster resources are split so that every template stays inside CloudFormation's
+ * limits and the checker's role inside IAM's. Pure: plain objects in, plain objects out.
+ *
+ * Each watched cluster adds a schedule, a silence alarm and (usually) an access entry to a template,
+ * and its ARN (and its AMP workspace's) to the role's grant. A template holds 500 resources; a role's
+ * inline policies hold 10,240 characters in all (about 120 cluster ARNs, less what the rest of the
+ * role needs), a customer-managed policy 6,144. So clusters are packed, in config order, into
+ * shards of at most MAX_CLUSTERS_PER_SHARD clusters whose grant fits one managed policy; a fleet
+ * that fits one shard stays in the parent stack as before, a larger one gets a nested stack per
+ * shard, each with its own managed policy attached to the one checker role.
+ */
+import { partitionOf } from '../lambda/aws-partition.js';
+import type { ClusterConfig } from '../lambda/config.js';
+
+/**
+ * At most 100 clusters per shard: 3 resources each (schedule, silence alarm, access entry) is 300 of
+ * a template's 500, leaving room for a resource or two more per cluster; measured at 100 clusters a
+ * shard's template is about 0.2 MB of the 1 MB allowed (bench/results.md).
+ */
+export const MAX_CLUSTERS_PER_SHARD = 100;
+
+/** IAM's limit on a customer-managed policy document, whitespace not counted. */
+export const MANAGED_POLICY_LIMIT = 6_144;
+/** What a grant's document needs besides its ARNs: Version, two statements' Sid, Effect, Action. */
+const POLICY_OVERHEAD = 300;
+/** IAM's default quota of managed policies attached to one role (adjustable to 20). */
+export const MANAGED_POLICIES_PER_ROLE = 10;
+/** A 12-digit account id: the deployment's is a token at synth, and as long as any other. */
+const ACCOUNT_LENGTH = 12;
+
+/** Characters a cluster adds to the grant once resolved: its cluster ARN and its AMP workspace's, quoted, with commas. */
+export function grantCharacters(cluster: ClusterConfig): number {
+  const arn = (service: string, region: string, resource: string) =>
+    `arn:${partitionOf(region)?.name ?? 'aws-iso-b'}:${service}:${region}::${resource}`.length +
+    ACCOUNT_LENGTH +
+    3;
+  const describe = arn('eks', cluster.region, `cluster/${cluster.name}`);
+  const metrics =
+    cluster.metrics.source === 'amp'
+      ? arn('aps', cluster.metrics.region ?? cluster.region, `workspace/${cluster.metrics.workspaceId}`)
+      : 0;
+  return describe + metrics;
+}
+
+/** The clusters of each shard, in config order. One shard: the parent stack holds them. */
+export function planShards(
+  clusters: readonly ClusterConfig[],
+  limits = { clusters: MAX_CLUSTERS_PER_SHARD, grantCharacters: MANAGED_POLICY_LIMIT - POLICY_OVERHEAD },
+): ClusterConfig[][] {
+  const shards: ClusterConfig[][] = [];
+  let current: ClusterConfig[] = [];
+  let characters = 0;
+  for (const cluster of clusters) {
+    const size = grantCharacters(cluster);
+    if (
+      current.length > 0 &&
+      (current.length >= limits.clusters || characters + size > limits.grantCharacters)
+    ) {
+      shards.push(current);
+      current = [];
+      characters = 0;
+    }
+    current.push(cluster);
+    characters += size;
+  }
+  if (current.length > 0) shards.push(current);
+  if (shards.length > MANAGED_POLICIES_PER_ROLE)
+    throw new Error(
+      `clusters: ${clusters.length} clusters need ${shards.length} shards, each with a managed policy on the checker's role, ` +
+        `more than IAM's default quota of ${MANAGED_POLICIES_PER_ROLE} managed policies per role: ` +
+        'split the clusters across two deployments (a config file and -c stackName each)',
+    );
+  return shards;
+}
