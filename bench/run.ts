@@ -9,6 +9,7 @@
  *      time and peak RSS of the checker's process.
  *   3. The Lambda artefact: size, and module initialisation under Node.js 22.
  *   4. Cost per cluster per month at the default schedule.
+ *   5. The soak; 6. synth of a fleet of 20, 100 and 500 clusters (bench/fleet.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { healthyCluster, operatorNames, reconcilerError, reconcileSuccess } from
 import { type ClusterFixture, startSimulator } from '../sim/kube/server.js';
 import { runSoak, type SoakReport } from '../test/soak/harness.js';
 import { node22 } from '../tools/requirements.js';
+import { fleetSynth, writeFleetSection } from './fleet.js';
 
 const LATENCY_MS = 40;
 const RUNS = 5;
@@ -397,7 +399,13 @@ async function soakOnly() {
   const path = join(root, 'bench', 'results.md');
   const current = readFileSync(path, 'utf8');
   const at = current.indexOf('## 5. Soak');
-  writeFileSync(path, (at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`) + section);
+  const after = at >= 0 ? current.indexOf('\n## ', at + 1) : -1;
+  writeFileSync(
+    path,
+    (at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`) +
+      section +
+      (after >= 0 ? current.slice(after) : ''),
+  );
   process.stdout.write(section);
 }
 
@@ -483,11 +491,14 @@ and DynamoDB on demand ($1.25 per million writes, $0.25 per million reads).
   process.stderr.write('5/5 soak ...\n');
   const soakSection = await soak();
   writeFileSync(join(root, 'bench', 'results.md'), `${md}\n${soakSection}`);
+  process.stderr.write('6/6 fleet synth ...\n');
+  writeFleetSection(await fleetSynth());
   process.stdout.write(md);
 }
 
 try {
   if (process.env.BENCH_ONLY === 'soak') await soakOnly();
+  else if (process.env.BENCH_ONLY === 'fleet') writeFleetSection(await fleetSynth());
   else await main();
 } finally {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
