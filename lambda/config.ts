@@ -226,8 +226,22 @@ const collectionSchema = z.strictObject({
 const checkerSchema = z.strictObject({
   /** Lambda memory: also its CPU share, which decides how fast lists and logs are parsed. */
   memoryMiB: z.number().int().min(128).max(10_240).default(512),
-  timeoutSeconds: z.number().int().min(10).max(900).default(120),
+  /** Defaults to 120 s, or 10 s less than the shortest rate schedule when that is shorter (timeoutFor). */
+  timeoutSeconds: z.number().int().min(10).max(900).optional(),
 });
+
+/** The function timeout when none is configured. */
+export const DEFAULT_TIMEOUT_SECONDS = 120;
+
+/**
+ * The function timeout: the configured one, else 120 s, or 10 s less than the shortest rate period
+ * when that is shorter (50 s at `rate(1 minute)`), so that two cycles of a cluster never overlap.
+ */
+export function timeoutFor(clusters: readonly { schedule: Schedule }[], configured?: number): number {
+  if (configured !== undefined) return configured;
+  const periods = clusters.flatMap((c) => (c.schedule.kind === 'rate' ? [c.schedule.periodSeconds] : []));
+  return Math.min(DEFAULT_TIMEOUT_SECONDS, ...periods.map((p) => p - 10));
+}
 
 /**
  * The alerting rules evaluated beside the runbook's alert: the operator's shipped rules (default),
@@ -315,15 +329,26 @@ export const checkerConfigSchema = z
             'expected a duration such as "1h" with a cron schedule: the silence alarm needs the longest gap between runs',
         });
       }
-      if (schedule.kind === 'rate' && schedule.periodSeconds <= config.checker.timeoutSeconds) {
+      const timeout = config.checker.timeoutSeconds;
+      if (schedule.kind === 'rate' && timeout !== undefined && schedule.periodSeconds <= timeout) {
         ctx.addIssue({
           code: 'custom',
           path: ['clusters', i, 'schedule'],
-          message: `expected a period longer than checker.timeoutSeconds (${config.checker.timeoutSeconds}s) so that cycles never overlap`,
+          message:
+            `expected a period longer than checker.timeoutSeconds (${timeout}s) so that cycles never overlap: ` +
+            `set checker.timeoutSeconds below ${schedule.periodSeconds}, or leave it out (it then defaults to ` +
+            `${timeoutFor([{ schedule }])}s for "${schedule.expression}")`,
         });
       }
     });
-  });
+  })
+  .transform((config) => ({
+    ...config,
+    checker: {
+      ...config.checker,
+      timeoutSeconds: timeoutFor(config.clusters, config.checker.timeoutSeconds),
+    },
+  }));
 
 export type CheckerConfig = z.output<typeof checkerConfigSchema>;
 export type CheckerConfigInput = z.input<typeof checkerConfigSchema>;
@@ -374,10 +399,14 @@ export function findCluster(config: CheckerConfig, clusterName: string): Cluster
   return config.clusters.find((cluster) => cluster.name === clusterName);
 }
 
-/** Seconds without a completed cycle after which the heartbeat alarm goes off: three periods by default. */
+/**
+ * Seconds without a completed cycle after which the heartbeat alarm goes off: three periods by
+ * default, and at least five minutes: the heartbeat reaches CloudWatch through the logs (embedded
+ * metric format) a minute or so after its cycle, and a shorter window alarms on late data.
+ */
 export function heartbeatSeconds(cluster: ClusterConfig): number {
   if (cluster.heartbeatAfter !== undefined) return cluster.heartbeatAfter;
-  return cluster.schedule.kind === 'rate' ? 3 * cluster.schedule.periodSeconds : 3600;
+  return cluster.schedule.kind === 'rate' ? Math.max(3 * cluster.schedule.periodSeconds, 300) : 3600;
 }
 
 /** A validated config with the document it came from (the function re-reads the document at run time). */

@@ -97,11 +97,37 @@ describe('config: what a user writes', () => {
     expect(parseSchedule('*/5 * * * *')).toHaveProperty('error');
   });
 
+  it('derives the timeout from the shortest rate when none is set: a one-minute cadence works', () => {
+    const timeout = (document: unknown) => parseConfig(document).checker.timeoutSeconds;
+    expect(timeout(withCluster({ schedule: 'rate(1 minute)' }))).toBe(50);
+    expect(timeout(withCluster({ schedule: 'rate(2 minutes)' }))).toBe(110);
+    expect(timeout(withCluster({}))).toBe(120);
+    expect(timeout(withCluster({ schedule: 'cron(0/10 * * * ? *)', heartbeatAfter: '30m' }))).toBe(120);
+    expect(
+      timeout({
+        clusters: [
+          { name: 'a', region: 'eu-west-1', schedule: 'rate(15 minutes)' },
+          { name: 'b', region: 'eu-west-1', schedule: 'rate(1 minute)' },
+        ],
+      }),
+    ).toBe(50);
+    // An explicit timeout is kept as written.
+    expect(timeout(withCluster({ schedule: 'rate(1 minute)' }, { checker: { timeoutSeconds: 30 } }))).toBe(
+      30,
+    );
+    // The function re-reads the document without the derived value, and derives the same.
+    const loaded = loadConfig(withCluster({ schedule: 'rate(1 minute)' }), 'test');
+    expect(parseConfigText(loaded.runtimeDocument, 'asset').checker.timeoutSeconds).toBe(50);
+  });
+
   it('computes the silence alarm window from the schedule', () => {
     const config = parseConfig(withCluster({}, {}) as unknown as Record<string, unknown>);
     expect(heartbeatSeconds(config.clusters[0] as never)).toBe(900);
     const cron = parseConfig(withCluster({ schedule: 'cron(0 * * * ? *)', heartbeatAfter: '3h' }));
     expect(heartbeatSeconds(cron.clusters[0] as never)).toBe(10_800);
+    // At one minute, five minutes rather than three: the heartbeat arrives through the logs, late.
+    const minute = parseConfig(withCluster({ schedule: 'rate(1 minute)' }));
+    expect(heartbeatSeconds(minute.clusters[0] as never)).toBe(300);
   });
 
   it('keeps what the function re-reads, less the e-mail addresses, and it validates again', () => {
@@ -156,9 +182,9 @@ describe('config: bad input names the field and what was expected', () => {
       'clusters[0].heartbeatAfter: expected a duration such as "1h" with a cron schedule',
     ],
     [
-      'a rate shorter than the timeout',
-      withCluster({ schedule: 'rate(1 minute)' }),
-      'clusters[0].schedule: expected a period longer than checker.timeoutSeconds (120s)',
+      'a rate shorter than an explicit timeout',
+      withCluster({ schedule: 'rate(1 minute)' }, { checker: { timeoutSeconds: 120 } }),
+      'clusters[0].schedule: expected a period longer than checker.timeoutSeconds (120s) so that cycles never overlap: set checker.timeoutSeconds below 60, or leave it out (it then defaults to 50s for "rate(1 minute)")',
     ],
     [
       'an unknown metrics source',

@@ -519,6 +519,23 @@ describe('the stack adapts to the config', () => {
     });
   });
 
+  it('runs a one-minute cadence: a 50 s timeout, events dropped after a minute, silence after five', () => {
+    const { template } = synthApp({
+      ...base,
+      clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', schedule: 'rate(1 minute)' }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 50 });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 } }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CheckCycleCompleted',
+      Period: 300,
+      EvaluationPeriods: 1,
+    });
+  });
+
   it('replaces the link key when its generation is raised (every link sent before is revoked)', () => {
     const keys = (document: unknown) =>
       Object.entries(resourcesOf(synthApp(document).template, 'AWS::KMS::Key'))
