@@ -275,6 +275,26 @@ const rulesSchema = z
       });
   });
 
+const accountId = name('a 12-digit AWS account id', /^\d{12}$/, '"123456789012"');
+
+/**
+ * The role the checker assumes to read clusters in one member account: DescribeCluster, the EKS token
+ * and AMP queries all use the assumed role's credentials (lib/member-account-stack.ts creates it).
+ */
+const accountAccessSchema = z.strictObject({
+  roleArn: name(
+    'an IAM role ARN',
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    '"arn:aws:iam::111122223333:role/tenant-checker-access"',
+  ),
+  /** The trust policy's sts:ExternalId condition, when the role has one. */
+  externalId: name(
+    'an external id (2-1224 of A-Z a-z 0-9 +=,.@:/-)',
+    /^[\w+=,.@:/-]{2,1224}$/,
+    '"tenant-checker-7f3a"',
+  ).optional(),
+});
+
 const vpcSchema = z.strictObject({
   vpcId: name('a VPC id', /^vpc-[0-9a-f]{8,17}$/, '"vpc-0123456789abcdef0"'),
   subnetIds: z.array(name('a subnet id', /^subnet-[0-9a-f]{8,17}$/, '"subnet-0123456789abcdef0"')).min(1),
@@ -306,8 +326,27 @@ export const checkerConfigSchema = z
       })
       .default('tenant-checker-readers'),
     vpc: vpcSchema.optional(),
+    /** Roles to assume for the clusters of other accounts, by account id (one role per member account). */
+    accounts: z.record(z.string(), accountAccessSchema).default({}),
   })
   .superRefine((config, ctx) => {
+    for (const [account, access] of Object.entries(config.accounts)) {
+      if (!accountId.safeParse(account).success) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', account],
+          message: 'expected a 12-digit AWS account id such as "123456789012" as the key',
+        });
+        continue;
+      }
+      const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(access.roleArn)?.[1];
+      if (roleAccount !== account)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', account, 'roleArn'],
+          message: `expected a role in account ${account}, got one in ${roleAccount}`,
+        });
+    }
     const seen = new Map<string, number>();
     config.clusters.forEach((cluster, i) => {
       // The scheduler's event names a cluster by name alone, so names must be unique in one deployment.
@@ -393,6 +432,41 @@ export function parseConfigText(text: string, source: string): CheckerConfig {
     throw new ConfigError(source, [`(the whole file): expected JSON: ${(error as Error).message}`]);
   }
   return parseConfig(document, source);
+}
+
+/** The role the checker assumes for a cluster: its account's entry in `accounts`, if any. */
+export function assumedRoleFor(
+  config: Pick<CheckerConfig, 'accounts'>,
+  cluster: ClusterConfig,
+): AccountAccess | undefined {
+  return cluster.account === undefined ? undefined : config.accounts[cluster.account];
+}
+export type AccountAccess = CheckerConfig['accounts'][string];
+
+/**
+ * Refuses, at synth, a cluster in another account that has no role to assume: with the function's own
+ * credentials its DescribeCluster would answer ResourceNotFound and the cluster would page "blind"
+ * forever. `deploymentAccount` is the account the stack deploys to (undefined when synth cannot tell,
+ * without AWS credentials: then every cluster that names an account needs a role, or no `account`).
+ */
+export function checkClusterAccounts(
+  config: CheckerConfig,
+  deploymentAccount: string | undefined,
+  source = 'config',
+): void {
+  const problems = config.clusters.flatMap((cluster, i) => {
+    if (cluster.account === undefined || cluster.account === deploymentAccount) return [];
+    if (config.accounts[cluster.account]) return [];
+    const where = deploymentAccount
+      ? `the checker deploys to ${deploymentAccount}`
+      : "synth cannot tell the deployment's account (no AWS credentials: CDK_DEFAULT_ACCOUNT is unset)";
+    return [
+      `clusters[${i}].account: cluster ${cluster.name} is in account ${cluster.account} but ${where}; ` +
+        `add accounts["${cluster.account}"] with the roleArn (and externalId) of the role the member account's stack creates ` +
+        "(lib/member-account-stack.ts), or remove account if the cluster is in the deployment's account",
+    ];
+  });
+  if (problems.length > 0) throw new ConfigError(source, problems);
 }
 
 export function findCluster(config: CheckerConfig, clusterName: string): ClusterConfig | undefined {

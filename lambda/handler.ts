@@ -21,8 +21,15 @@ import { fromEnv } from '@aws-sdk/credential-providers';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { AssumedRoles } from './collect/assumed-roles.js';
 import { EksClusterAccess, EksConnector, sdkDescribeCluster } from './collect/eks-cluster.js';
-import { type CheckerConfig, type ClusterConfig, findCluster, parseConfigText } from './config.js';
+import {
+  assumedRoleFor,
+  type CheckerConfig,
+  type ClusterConfig,
+  findCluster,
+  parseConfigText,
+} from './config.js';
 import { ENV, HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './constants.js';
 import { type CycleResult, runCycle } from './cycle.js';
 import { BadEventError, ConfigError } from './errors.js';
@@ -104,12 +111,16 @@ function containerRuntime(): Runtime {
   const config = deployedConfig();
   const credentials = fromEnv();
   const eks = new EksClusterAccess(sdkDescribeCluster(), credentials);
+  // A cluster of another account is read as its account's role (config `accounts`), assumed once per container.
+  const roles = new AssumedRoles({ credentials, region: requiredEnv('AWS_REGION') });
+  const credentialsFor = (cluster: ClusterConfig) => roles.credentialsFor(assumedRoleFor(config, cluster));
   runtime = {
     config,
     environment: {
       kind: 'aws',
-      connectorFor: (cluster) => new EksConnector(eks, cluster),
+      connectorFor: (cluster) => new EksConnector(eks, cluster, credentialsFor(cluster)),
       credentials,
+      credentialsFor,
       store: new DynamoDbRunStore(dynamodb, requiredEnv(ENV.runsTable)),
       bundles: bundleStore(config, credentials),
       notifier: new SnsNotifier(new SNSClient({}), requiredEnv(ENV.topicArn)),

@@ -26,6 +26,8 @@ export interface AwsEnvironment {
   kind: 'aws';
   connectorFor: (cluster: ClusterConfig) => ClusterConnector;
   credentials: AwsCredentialIdentityProvider;
+  /** The credentials for a cluster's AWS calls (AMP): its account's assumed role, or `credentials`. */
+  credentialsFor?: (cluster: ClusterConfig) => AwsCredentialIdentityProvider;
   store: RunStore;
   bundles: BundleStore;
   notifier: Notifier;
@@ -69,7 +71,10 @@ export function metricsFor(
   const local = environment.kind === 'local' ? environment : undefined;
   const chosen: ClusterConfig =
     local?.metrics === 'scrape' ? { ...cluster, metrics: { source: 'scrape' } } : cluster;
-  const credentials = environment.credentials ?? noCredentials;
+  const credentials =
+    (environment.kind === 'aws' ? environment.credentialsFor?.(cluster) : undefined) ??
+    environment.credentials ??
+    noCredentials;
   return (reader) =>
     metricsSourceFor(chosen, settings, {
       ...(reader ? { reader } : {}),

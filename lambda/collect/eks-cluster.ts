@@ -26,23 +26,37 @@ export interface EksConnection {
   token: EksToken;
 }
 
-type DescribeCluster = (name: string, region: string) => Promise<EksClusterInfo>;
+/**
+ * DescribeCluster of `name` in `region`; `credentials` are those of the cluster's account (an assumed
+ * role), or the function's own when absent.
+ */
+type DescribeCluster = (
+  name: string,
+  region: string,
+  credentials?: AwsCredentialIdentityProvider,
+) => Promise<EksClusterInfo>;
 
-/** DescribeCluster through the AWS SDK, one client per region. */
+/** DescribeCluster through the AWS SDK, one client per region and credentials (per member account's role). */
 export function sdkDescribeCluster(
   credentials?: AwsCredentialIdentityProvider,
   endpoint?: string,
 ): DescribeCluster {
-  const clients = new Map<string, EKSClient>();
-  return async (name, region) => {
-    let client = clients.get(region);
+  const clients = new Map<AwsCredentialIdentityProvider | undefined, Map<string, EKSClient>>();
+  return async (name, region, assumed) => {
+    const own = assumed ?? credentials;
+    let byRegion = clients.get(own);
+    if (!byRegion) {
+      byRegion = new Map();
+      clients.set(own, byRegion);
+    }
+    let client = byRegion.get(region);
     if (!client) {
       client = new EKSClient({
         region,
-        ...(credentials ? { credentials } : {}),
+        ...(own ? { credentials: own } : {}),
         ...(endpoint ? { endpoint } : {}),
       });
-      clients.set(region, client);
+      byRegion.set(region, client);
     }
     const { cluster } = await client.send(new DescribeClusterCommand({ name }));
     if (!cluster?.endpoint || !cluster.certificateAuthority?.data) {
@@ -77,7 +91,12 @@ export class EksClusterAccess {
    * Endpoint and CA from the per-container cache (DescribeCluster on a miss), and a new token. A
    * failure is returned as a value: an unreachable EKS API or a denied DescribeCluster is evidence.
    */
-  async connect(name: string, region: string): Promise<SourceResult<EksConnection>> {
+  async connect(
+    name: string,
+    region: string,
+    /** The cluster's account's credentials (an assumed role); the function's own when absent. */
+    assumed?: AwsCredentialIdentityProvider,
+  ): Promise<SourceResult<EksConnection>> {
     const started = Date.now();
     const key = `${region}/${name}`;
     const cached = this.described.get(key);
@@ -85,10 +104,11 @@ export class EksClusterAccess {
     let info = cached && now - cached.at < this.ttlMs ? cached.info : undefined;
     try {
       if (!info) {
-        info = await this.describe(name, region);
+        info = await this.describe(name, region, assumed);
         this.described.set(key, { info, at: now });
       }
-      const credentials: AwsCredentialIdentity = await this.credentials();
+      // The token is signed by the identity EKS must map: the assumed role for another account's cluster.
+      const credentials: AwsCredentialIdentity = await (assumed ?? this.credentials)();
       const token = await createEksToken({ clusterName: name, region, credentials, now: this.clock() });
       return succeeded({ info, token }, Date.now() - started);
     } catch (error) {
@@ -129,10 +149,12 @@ export class EksConnector implements ClusterConnector {
   constructor(
     private readonly access: EksClusterAccess,
     private readonly cluster: Pick<ClusterConfig, 'name' | 'region'>,
+    /** The credentials of the cluster's account (an assumed role), when it is not the deployment's. */
+    private readonly credentials?: AwsCredentialIdentityProvider,
   ) {}
 
   async connect(budget: Budget): Promise<SourceResult<ClusterReader>> {
-    const connection = await this.access.connect(this.cluster.name, this.cluster.region);
+    const connection = await this.access.connect(this.cluster.name, this.cluster.region, this.credentials);
     if (!connection.ok) return connection;
     const { info } = connection.data;
     const reader = HttpsClusterReader.create(targetFor(connection.data), budget, {
@@ -140,7 +162,7 @@ export class EksConnector implements ClusterConnector {
       // or CA is retried, the same one means the failure is real (and is evidence).
       refresh: async () => {
         this.access.forget(this.cluster.name, this.cluster.region);
-        const again = await this.access.connect(this.cluster.name, this.cluster.region);
+        const again = await this.access.connect(this.cluster.name, this.cluster.region, this.credentials);
         if (!again.ok) return undefined;
         const fresh = again.data.info;
         return fresh.endpoint === info.endpoint && fresh.caData === info.caData

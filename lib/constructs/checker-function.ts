@@ -6,6 +6,7 @@ import {
   Annotations,
   ArnFormat,
   type CfnElement,
+  CfnOutput,
   Duration,
   Fn,
   RemovalPolicy,
@@ -34,7 +35,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CheckerConfig } from '../../lambda/config.js';
+import { assumedRoleFor, type CheckerConfig } from '../../lambda/config.js';
 import {
   BUNDLE_PREFIX,
   CONFIG_FILE_NAME,
@@ -201,6 +202,11 @@ export class CheckerFunction extends Construct {
     // With a log group of our own, Lambda's default logging grant does not apply: write to this one only.
     logGroup.grantWrite(this.role);
     if (props.clusterGrants !== 'shards') this.grantClusterAccess(config);
+    // Member accounts trust this role (lib/member-account-stack.ts takes it as -c checkerRoleArn).
+    new CfnOutput(this, 'CheckerRoleArn', {
+      value: this.role.roleArn,
+      description: "The checker's role: what a member account's role trusts (-c checkerRoleArn)",
+    });
     this.role.addToPolicy(
       new PolicyStatement({
         sid: 'FindingsTableItems',
@@ -253,19 +259,42 @@ export class CheckerFunction extends Construct {
     });
   }
 
-  /** DescribeCluster on each watched cluster, QueryMetrics on each configured AMP workspace: nothing else. */
+  /**
+   * DescribeCluster on each watched cluster, QueryMetrics on each configured AMP workspace: nothing
+   * else. A cluster of another account is read as its account's role (config `accounts`): the checker
+   * may assume exactly those roles, and holds no grant of its own on their clusters.
+   */
   private grantClusterAccess(config: CheckerConfig): void {
-    for (const statement of clusterAccessStatements(Stack.of(this), config.clusters))
+    for (const statement of clusterAccessStatements(Stack.of(this), config, config.clusters))
       this.role.addToPolicy(statement);
   }
 }
 
-/** The grants a cycle needs on these clusters: DescribeCluster on each, QueryMetrics on each AMP workspace. */
+/**
+ * The grants a cycle needs on these clusters: sts:AssumeRole on the roles of the member accounts
+ * among them (config `accounts`), DescribeCluster on each of the others and QueryMetrics on their AMP
+ * workspaces. A cluster of another account is read as its account's role: the checker holds no grant
+ * of its own on it.
+ */
 export function clusterAccessStatements(
   stack: Stack,
+  config: Pick<CheckerConfig, 'accounts'>,
   clusters: readonly CheckerConfig['clusters'][number][],
 ): PolicyStatement[] {
-  const clusterArns = clusters.map((cluster) =>
+  const statements: PolicyStatement[] = [];
+  const assumed = clusters.flatMap((cluster) => assumedRoleFor(config, cluster)?.roleArn ?? []);
+  if (assumed.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'AssumeMemberAccountRoles',
+        actions: ['sts:AssumeRole'],
+        resources: [...new Set(assumed)].sort(),
+      }),
+    );
+  }
+  const own = clusters.filter((cluster) => !assumedRoleFor(config, cluster));
+  if (own.length === 0) return statements;
+  const clusterArns = own.map((cluster) =>
     stack.formatArn({
       service: 'eks',
       region: cluster.region,
@@ -275,14 +304,14 @@ export function clusterAccessStatements(
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     }),
   );
-  const statements = [
+  statements.push(
     new PolicyStatement({
       sid: 'DescribeWatchedClusters',
       actions: ['eks:DescribeCluster'],
       resources: clusterArns,
     }),
-  ];
-  const workspaceArns = clusters.flatMap((cluster) =>
+  );
+  const workspaceArns = own.flatMap((cluster) =>
     cluster.metrics.source === 'amp'
       ? [
           stack.formatArn({

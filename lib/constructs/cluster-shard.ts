@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ClusterConfig } from '../../lambda/config.js';
+import { assumedRoleFor, type CheckerConfig, type ClusterConfig } from '../../lambda/config.js';
 import { CheckSchedules } from './check-schedules.js';
 import { silenceAlarms } from './checker-alarms.js';
 import { clusterAccessStatements } from './checker-function.js';
@@ -21,12 +21,15 @@ export interface ClusterShardProps {
   readonly deadLetterQueue: IQueue;
   readonly topic: ITopic;
   readonly kubernetesGroup: string;
+  /** The member accounts' roles (config `accounts`): their clusters are read as those roles. */
+  readonly accounts: CheckerConfig['accounts'];
 }
 
 /**
  * A fleet's per-cluster resources for one shard of its clusters (lib/shards.ts), in a nested stack of
- * its own: a schedule, a silence alarm and an access entry per cluster, and one managed policy on the
- * checker's role granting DescribeCluster (and AMP queries) on exactly these clusters. The function,
+ * its own: a schedule, a silence alarm and an access entry per cluster of this account, and one
+ * managed policy on the checker's role granting DescribeCluster (and AMP queries) on exactly these
+ * clusters, or sts:AssumeRole on the member roles that read them. The function,
  * its role, the table, topic, bucket, keys and link service stay in the parent stack.
  */
 export class ClusterShard extends Construct {
@@ -40,13 +43,14 @@ export class ClusterShard extends Construct {
     });
     silenceAlarms(new Construct(this, 'Alarms'), props.clusters, new SnsAction(props.topic));
     new EksAccess(this, 'EksAccess', {
-      clusters: props.clusters,
+      // A cluster of another account is read as that account's role: its stack maps that role (member-account-stack.ts).
+      clusters: props.clusters.filter((cluster) => !assumedRoleFor(props, cluster)),
       role: props.checkerRole,
       kubernetesGroup: props.kubernetesGroup,
     });
     new ManagedPolicy(this, 'ClusterAccess', {
       description: `Tenant reconciliation checker: read ${props.clusters.length} watched EKS clusters`,
-      statements: clusterAccessStatements(Stack.of(this), props.clusters),
+      statements: clusterAccessStatements(Stack.of(this), props, props.clusters),
       roles: [props.checkerRole],
     });
   }

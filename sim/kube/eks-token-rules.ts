@@ -114,3 +114,62 @@ export async function verifyEksToken(
   }
   return { url, region: credential[2], signedAt, expiresAt };
 }
+
+/** An identity STS knows: its credentials and the ARN GetCallerIdentity answers for them. */
+export interface StsIdentity {
+  arn: string;
+  credentials: AwsCredentialIdentity;
+}
+
+/**
+ * Who signed a token, as STS's GetCallerIdentity tells EKS: the identity whose access key the token
+ * names, once its signature checks out with that identity's secret. Throws when STS would refuse.
+ */
+export async function tokenCaller(
+  token: string,
+  clusterName: string,
+  identities: readonly StsIdentity[],
+  now?: Date,
+): Promise<string> {
+  const unverified = await verifyEksToken(token, clusterName, now ? { now } : {});
+  const accessKeyId = (unverified.url.searchParams.get('X-Amz-Credential') ?? '').split('/')[0];
+  const identity = identities.find((i) => i.credentials.accessKeyId === accessKeyId);
+  if (!identity) throw new Error(`STS does not know the access key ${accessKeyId}`);
+  await verifyEksToken(token, clusterName, { credentials: identity.credentials, ...(now ? { now } : {}) });
+  return identity.arn;
+}
+
+/**
+ * The principal EKS matches against access entries for a caller: an assumed-role session
+ * (`arn:aws:sts::A:assumed-role/R/session`) is its role (`arn:aws:iam::A:role/R`); anything else is
+ * itself.
+ */
+export function accessEntryPrincipal(callerArn: string): string {
+  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(callerArn);
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : callerArn;
+}
+
+/**
+ * The simulator's `authenticate` for a cluster with access entries: a token passes when STS knows who
+ * signed it, for this cluster, and that identity's principal has an entry. A token signed by another
+ * identity (the function's own role instead of the member account's) fails, as on EKS.
+ */
+export function accessEntryAuthenticator(options: {
+  clusterName: string;
+  identities: readonly StsIdentity[];
+  principals: readonly string[];
+  now?: () => Date;
+  /** Every caller's ARN, accepted or not, for the test to read. */
+  seen?: string[];
+}): (token: string) => Promise<boolean> {
+  return async (token) => {
+    const caller = await tokenCaller(token, options.clusterName, options.identities, options.now?.());
+    options.seen?.push(caller);
+    return options.principals.some((p) => roleNameOnly(p) === accessEntryPrincipal(caller));
+  };
+}
+
+/** EKS matches a role by account and name; the ARN's path is not part of the assumed-role ARN. */
+function roleNameOnly(roleArn: string): string {
+  return roleArn.replace(/:role\/(?:.*\/)?([^/]+)$/, ':role/$1');
+}
