@@ -133,7 +133,7 @@ export function memberStacks(
       },
     );
     // The other regions' access entries name the role: it must exist first.
-    if (stacks[0]) stack.addDependency(stacks[0]);
+    if (stacks[0]) stack.addStackDependency(stacks[0]);
     stacks.push(stack);
   }
   return stacks;
