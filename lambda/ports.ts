@@ -105,6 +105,14 @@ export async function buildPorts(
     logTailLines: config.collection.logTailLines,
     connector: environment.kind === 'aws' ? environment.connectorFor(cluster) : environment.connector,
     metrics: metricsFor(config, cluster, environment),
+    ...(environment.kind === 'aws' && config.vpc
+      ? {
+          placement: {
+            vpcId: config.vpc.vpcId,
+            ...(config.vpc.securityGroupIds ? { securityGroupIds: config.vpc.securityGroupIds } : {}),
+          },
+        }
+      : {}),
   });
   if (environment.kind === 'aws') {
     const { store, bundles, notifier } = environment;

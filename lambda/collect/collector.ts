@@ -10,7 +10,7 @@ import { evaluateRules } from '../alert/rules/evaluate-all.js';
 import type { AlertingRule } from '../alert/rules/types.js';
 import type { MetricsState } from '../model/metrics.js';
 import type { OperatorNames } from '../model/operator.js';
-import type { ClusterSnapshot } from '../model/snapshot.js';
+import type { ClusterSnapshot, EndpointAccess } from '../model/snapshot.js';
 import { failed } from '../model/source.js';
 import { Budget, type ClusterReader } from './cluster-reader.js';
 import { collectCluster, unreachableSnapshot } from './collect-cluster.js';
@@ -47,6 +47,8 @@ export interface ClusterCollectorOptions {
   connector: ClusterConnector;
   /** The metrics source, on the collection's reader (absent when the cluster could not be reached). */
   metrics: (reader: ClusterReader | undefined) => MetricsSource;
+  /** Where the checker runs (config `vpc`), recorded beside the endpoint's settings; absent: no VPC. */
+  placement?: EndpointAccess['checker'];
 }
 
 /** The collector of one cluster: connect, read every source and the metrics at once, close. */
@@ -92,8 +94,12 @@ export function clusterCollector(options: ClusterCollectorOptions): SnapshotColl
               }),
             );
         const [state, measured, ruled] = await Promise.all([cluster, metrics, evaluated]);
+        const access = options.connector.endpointAccess?.();
+        const endpoint: EndpointAccess | undefined = access
+          ? { ...access, ...(options.placement ? { checker: options.placement } : {}) }
+          : undefined;
         return {
-          snapshot: { ...state, metrics: measured.result },
+          snapshot: { ...state, metrics: measured.result, ...(endpoint ? { endpoint } : {}) },
           ...(measured.state ? { metricsState: measured.state } : {}),
           ...(ruled ? { rules: ruled } : {}),
         };

@@ -6,6 +6,7 @@
  */
 
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { EndpointAccess } from '../model/snapshot.js';
 import { failed, type SourceResult, succeeded } from '../model/source.js';
 import { type Budget, type ClusterReader, HttpsClusterReader } from './cluster-reader.js';
 import { loadLocalKubeConfig } from './kubeconfig.js';
@@ -15,6 +16,8 @@ export interface ClusterConnector {
   /** Where it connects, when known before connecting (the kubeconfig's server). */
   readonly server?: string;
   connect(budget: Budget): Promise<SourceResult<ClusterReader>>;
+  /** The endpoint's access settings, once connected, where the connector learns them (EKS). */
+  endpointAccess?(): Omit<EndpointAccess, 'checker'> | undefined;
 }
 
 /** The user's kubeconfig, as kubectl reads it; the cluster's name in the config is only a label here. */

@@ -8,6 +8,7 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterConfig } from '../config.js';
+import type { EndpointAccess } from '../model/snapshot.js';
 import { failed, type SourceResult, succeeded } from '../model/source.js';
 import { type Budget, type ClusterReader, HttpsClusterReader, type ReaderTarget } from './cluster-reader.js';
 import type { ClusterConnector } from './connectors.js';
@@ -19,6 +20,8 @@ export interface EksClusterInfo {
   caData: string;
   status: string;
   version?: string;
+  /** The endpoint's access settings (resourcesVpcConfig). */
+  access?: Omit<EndpointAccess, 'checker'>;
 }
 
 export interface EksConnection {
@@ -70,7 +73,25 @@ export function sdkDescribeCluster(
       caData: cluster.certificateAuthority.data,
       status: cluster.status ?? 'UNKNOWN',
       ...(cluster.version ? { version: cluster.version } : {}),
+      ...(cluster.resourcesVpcConfig ? { access: endpointAccessOf(cluster.resourcesVpcConfig) } : {}),
     };
+  };
+}
+
+/** DescribeCluster's resourcesVpcConfig, as the checks read it (EKS's defaults where a field is absent). */
+export function endpointAccessOf(vpc: {
+  endpointPublicAccess?: boolean;
+  endpointPrivateAccess?: boolean;
+  publicAccessCidrs?: string[];
+  vpcId?: string;
+  clusterSecurityGroupId?: string;
+}): Omit<EndpointAccess, 'checker'> {
+  return {
+    endpointPublicAccess: vpc.endpointPublicAccess ?? true,
+    endpointPrivateAccess: vpc.endpointPrivateAccess ?? false,
+    publicAccessCidrs: vpc.publicAccessCidrs ?? ['0.0.0.0/0'],
+    ...(vpc.vpcId ? { vpcId: vpc.vpcId } : {}),
+    ...(vpc.clusterSecurityGroupId ? { clusterSecurityGroupId: vpc.clusterSecurityGroupId } : {}),
   };
 }
 
@@ -153,10 +174,18 @@ export class EksConnector implements ClusterConnector {
     private readonly credentials?: AwsCredentialIdentityProvider,
   ) {}
 
+  private described?: Omit<EndpointAccess, 'checker'>;
+
+  /** The endpoint's access settings from the last DescribeCluster, for the snapshot. */
+  endpointAccess(): Omit<EndpointAccess, 'checker'> | undefined {
+    return this.described;
+  }
+
   async connect(budget: Budget): Promise<SourceResult<ClusterReader>> {
     const connection = await this.access.connect(this.cluster.name, this.cluster.region, this.credentials);
     if (!connection.ok) return connection;
     const { info } = connection.data;
+    this.described = info.access;
     const reader = HttpsClusterReader.create(targetFor(connection.data), budget, {
       // The cached endpoint failed as a replaced cluster's would: describe it again; a new endpoint
       // or CA is retried, the same one means the failure is real (and is evidence).

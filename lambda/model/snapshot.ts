@@ -318,6 +318,21 @@ export interface KubeSystemSummary {
   controlPlaneLeases?: { name: string; holder?: string; renewTime?: string; durationSeconds?: number }[];
 }
 
+/**
+ * How the API server's endpoint may be reached (DescribeCluster's `resourcesVpcConfig`) and where the
+ * checker runs: what decides, when the endpoint cannot be reached, what to configure.
+ */
+export interface EndpointAccess {
+  endpointPublicAccess: boolean;
+  endpointPrivateAccess: boolean;
+  /** Who may reach the public endpoint; `0.0.0.0/0` is everyone. */
+  publicAccessCidrs: string[];
+  vpcId?: string;
+  clusterSecurityGroupId?: string;
+  /** The function's VPC (config `vpc`); absent when it runs outside any VPC (or on a laptop, unknown). */
+  checker?: { vpcId: string; securityGroupIds?: string[] };
+}
+
 export interface ClusterSnapshot {
   cluster: string;
   server: string;
@@ -344,4 +359,6 @@ export interface ClusterSnapshot {
   kubeSystem: SourceResult<KubeSystemSummary>;
   /** The runbook's error rate and the signals around it, from the cluster's metrics source. */
   metrics: SourceResult<MetricsEvaluation>;
+  /** The endpoint's access settings, when the cluster was reached through EKS (DescribeCluster). */
+  endpoint?: EndpointAccess;
 }
