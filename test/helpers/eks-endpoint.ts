@@ -13,7 +13,7 @@ export interface EksEndpoint {
 }
 
 export async function startEksEndpoint(
-  clusters: Record<string, { endpoint: string; caPem: string }>,
+  clusters: Record<string, { endpoint: string; caPem: string; resourcesVpcConfig?: Record<string, unknown> }>,
 ): Promise<EksEndpoint> {
   const requests: EksEndpoint['requests'] = [];
   const server = http.createServer((req, res) => {
@@ -41,6 +41,7 @@ export async function startEksEndpoint(
           status: 'ACTIVE',
           version: '1.31',
           accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
+          ...(cluster.resourcesVpcConfig ? { resourcesVpcConfig: cluster.resourcesVpcConfig } : {}),
         },
       }),
     );
