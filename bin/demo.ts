@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INCIDENTS, incidentFixture } from '../sim/incidents/library.js';
+import { insecureMetrics } from '../sim/kube/fixtures.js';
 import { startSimulator } from '../sim/kube/server.js';
 import { exposition, openMetricsBackfill } from '../sim/metrics/scenarios.js';
 import { type PrometheusServer, prometheusInstalled, startPrometheus } from '../sim/prometheus.js';
@@ -104,7 +105,13 @@ async function main(): Promise<number> {
     }
     // No Prometheus here: scrape the operator's endpoint, as a 5-minute schedule would have, three times.
     process.stdout.write(
-      "No Prometheus (not installed, or DEMO_METRICS=scrape): scraping the operator's metrics endpoint instead, three scrapes five minutes apart\n\n",
+      "No Prometheus (not installed, or DEMO_METRICS=scrape): scraping the operator's metrics endpoint instead, three scrapes five minutes apart\n",
+    );
+    // Through the API server's proxy the operator's default (--metrics-secure) refuses every scrape: the
+    // demo's operator runs with --metrics-secure=false, and says so.
+    insecureMetrics(sim.fixture);
+    process.stdout.write(
+      'The simulated operator runs with --metrics-secure=false so that the API server\'s proxy can read it; a real operator (secure by default) needs metrics.source "pods", "prometheus" or "amp"\n\n',
     );
     const path = Object.keys(fixture.raw ?? {}).find((p) => p.endsWith('/proxy/metrics')) as string;
     for (const offset of [-600, -300]) {

@@ -16,7 +16,7 @@ import {
   incidentTimes,
   startIncidentPrometheus,
 } from '../sim/incidents/library.js';
-import { healthyCluster } from '../sim/kube/fixtures.js';
+import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import type { PrometheusServer } from '../sim/prometheus.js';
 import { describeNeeding, node22 as node22OrNewer } from './helpers/requirements.js';
@@ -164,7 +164,8 @@ describeNeeding('openssl', 'prometheus')('every incident through `tenant-check r
 withSimulator('the command itself', () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator(healthyCluster());
+    // `--metrics scrape` reads through the API server's proxy: an operator run with --metrics-secure=false.
+    sim = await startSimulator(insecureMetrics(healthyCluster()));
   });
   afterAll(() => sim?.close());
 

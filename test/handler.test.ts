@@ -6,7 +6,7 @@ import { loadConfig } from '../lambda/config.js';
 import { deployedConfig } from '../lambda/handler.js';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
-import { healthyCluster } from '../sim/kube/fixtures.js';
+import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
@@ -26,7 +26,8 @@ let dynamo: LocalDynamo;
 let tables = 0;
 
 beforeAll(async () => {
-  const fixture = healthyCluster();
+  // The handler's cycle scrapes through the API server's proxy: an operator run with --metrics-secure=false.
+  const fixture = insecureMetrics(healthyCluster());
   // The API server accepts only a token that EKS would: signed for prod-eks-1 by these credentials.
   fixture.authenticate = async (token) => {
     await verifyEksToken(token, 'prod-eks-1', { credentials });

@@ -9,7 +9,7 @@ import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type MetricsSource, metricsSourceFor } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
 import { above, type MetricsEvaluation, type MetricsState } from '../lambda/model/metrics.js';
-import { healthyCluster } from '../sim/kube/fixtures.js';
+import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import {
   exposition,
@@ -67,7 +67,7 @@ beforeAll(async () => {
     credentials,
     prometheusUrl: prometheus.url,
   });
-  const fixture = healthyCluster();
+  const fixture = insecureMetrics(healthyCluster());
   fixture.upstreams = { [PROXY]: prometheus.url };
   sim = await startSimulator(fixture);
   reader = await HttpsClusterReader.fromKubeConfig(
@@ -298,7 +298,7 @@ describe('the sources themselves', () => {
       error: {
         kind: 'unauthorized',
         status: 401,
-        message: expect.stringContaining('does not forward our credentials'),
+        message: expect.stringContaining("does not forward the checker's credentials"),
       },
     });
   });

@@ -10,7 +10,7 @@ import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type MetricsSource, metricsSourceFor } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
 import type { MetricsEvaluation, MetricsState } from '../lambda/model/metrics.js';
-import { healthyCluster } from '../sim/kube/fixtures.js';
+import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 
 const POD_METRICS =
@@ -24,7 +24,7 @@ let sim: Simulator;
 let reader: HttpsClusterReader;
 let source: MetricsSource;
 beforeAll(async () => {
-  sim = await startSimulator(healthyCluster());
+  sim = await startSimulator(insecureMetrics(healthyCluster()));
   reader = await HttpsClusterReader.fromKubeConfig(
     loadLocalKubeConfig({ path: sim.kubeconfigPath }),
     Budget.forMs(600_000),
@@ -71,6 +71,33 @@ async function cycles(texts: string[]): Promise<MetricsEvaluation[]> {
   }
   return out;
 }
+
+describe('the scrape through the API server proxy, on an operator with its default --metrics-secure', () => {
+  it("is refused, and says why and what to configure instead: the checker's access, not the cluster", async () => {
+    const secure = await startSimulator(healthyCluster());
+    const secureReader = await HttpsClusterReader.fromKubeConfig(
+      loadLocalKubeConfig({ path: secure.kubeconfigPath }),
+      Budget.forMs(60_000),
+    );
+    try {
+      const proxied = metricsSourceFor(
+        config.clusters[0] as never,
+        { operator: config.operator, threshold: 0.1, forSeconds: 600 },
+        { reader: secureReader, credentials: async () => ({ accessKeyId: 'x', secretAccessKey: 'y' }) },
+      );
+      const { result } = await proxied.evaluate(new Date(T));
+      expect(result).toMatchObject({ ok: false, error: { kind: 'unauthorized', status: 401 } });
+      expect(!result.ok && result.error.message).toBe(
+        'the operator\'s secure metrics endpoint (HTTPS :8443, --metrics-secure, its default) cannot be read through the API server\'s pod proxy: the API server does not forward the checker\'s credentials, so the operator\'s authentication refuses every proxied scrape (HTTP 401: Unauthorized). This is the checker\'s configuration, not a fault of the cluster: set the cluster\'s metrics to { "source": "pods" } (the pods\' addresses, from a function in the cluster\'s VPC, with the metrics-reader binding of k8s/checker-rbac.yaml), { "source": "prometheus" } or { "source": "amp" }; "scrape" works only with an operator run with --metrics-secure=false',
+      );
+      // The operator saw the proxied request without the checker's token.
+      expect(secure.requests.some((r) => r.path === POD_METRICS)).toBe(true);
+    } finally {
+      secureReader.close();
+      await secure.close();
+    }
+  });
+});
 
 describe('a scrape that cannot be read', () => {
   it('is unknown, not "no reconciles"; the next good scrape is a new baseline, not a spike of lifetime totals', async () => {

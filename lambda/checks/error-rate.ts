@@ -10,7 +10,15 @@ export const errorRate: Check = (snapshot, { threshold }) => {
   const out: Finding[] = [];
   const metrics = snapshot.metrics;
   let metricsAbove = false;
-  if (!metrics.ok) out.push(f.unread('the error rate (metrics)', metrics));
+  if (!metrics.ok && (metrics.error.kind === 'unauthorized' || metrics.error.kind === 'forbidden'))
+    // The checker's own access to its metrics source, with the source's remedy: never a cluster fault.
+    out.push(
+      f.unknown({
+        summary: `error rate unknown: the checker may not read its metrics source (HTTP ${metrics.error.status ?? metrics.error.kind}), the checker's access, not a fault of the cluster`,
+        evidence: [metrics.error.message],
+      }),
+    );
+  else if (!metrics.ok) out.push(f.unread('the error rate (metrics)', metrics));
   else {
     const m = metrics.data;
     const window = `${Math.round(m.forSeconds / 60)}m`;

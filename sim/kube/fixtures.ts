@@ -193,6 +193,34 @@ export function operatorPod(
   };
 }
 
+/** The pod with its own address (replicas of one deployment each have their own). */
+export function withPodIP(pod: KubeObject, podIP: string): KubeObject {
+  const status = pod.status as Record<string, unknown>;
+  return { ...pod, status: { ...status, podIP, podIPs: [{ ip: podIP }] } };
+}
+
+/**
+ * The fixture with its operator run as `--metrics-secure=false`: the metrics endpoint without
+ * authentication (readable through the API server's proxy), and the flag in the deployment's args, as
+ * `kubectl get deploy -o yaml` would show it. For tests about what the metrics say, not who may read them.
+ */
+export function insecureMetrics(fixture: ClusterFixture): ClusterFixture {
+  for (const o of fixture.objects) {
+    if (o.kind !== 'Deployment') continue;
+    const containers = ((
+      o.spec as { template?: { spec?: { containers?: { args?: string[] }[] } } } | undefined
+    )?.template?.spec?.containers ?? []) as { args?: string[] }[];
+    for (const c of containers)
+      if (
+        c.args?.some((a) => a.startsWith('--metrics-bind-address')) &&
+        !c.args.includes('--metrics-secure=false')
+      )
+        c.args = [...c.args, '--metrics-secure=false'];
+  }
+  fixture.operatorMetrics = { ...fixture.operatorMetrics, secure: false };
+  return fixture;
+}
+
 export interface TenantSpec {
   namespace: string;
   name: string;
@@ -860,7 +888,10 @@ export function healthyCluster(options: OperatorClusterOptions = {}): ClusterFix
   const replicas = options.operatorReplicas ?? 1;
 
   const pods = Array.from({ length: replicas }, (_, i) =>
-    operatorPod(preset, ['x7k2p', 'm4q8z', 'r2d2c'][i] ?? `p${i}`),
+    withPodIP(
+      operatorPod(preset, ['x7k2p', 'm4q8z', 'r2d2c'][i] ?? `p${i}`),
+      `10.0.${(i % 3) + 1}.${57 + Math.floor(i / 3)}`,
+    ),
   );
   const tenants = Array.from({ length: tenantCount }, (_, i) =>
     tenant(preset, {

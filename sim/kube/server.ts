@@ -94,6 +94,30 @@ export interface ClusterFixture {
    * /healthz of system:public-info-viewer). `user` is the name the authorizer prints.
    */
   deniedReads?: { user: string };
+  /**
+   * Who an authenticated caller is, as the API server's TokenReview would say (the EKS access entry's
+   * username and groups). Default: user `tenant-checker` in the group `tenant-checker-readers`.
+   */
+  identity?: { user: string; groups: string[] };
+  /**
+   * The operator's metrics endpoint, as controller-runtime serves it (cmd/main.go). Secure by default,
+   * as the operator's `--metrics-secure` defaults to true: each operator pod serves HTTPS on its own
+   * address (see `Simulator.podAddress`), behind `WithAuthenticationAndAuthorization`: a bearer token
+   * that passes authentication (TokenReview: the tokens this simulator accepts) and a caller whose
+   * group may `get` the non-resource URL /metrics (SubjectAccessReview); otherwise the filter's
+   * `Unauthorized` 401 or `Authorization denied for user NAME` 403. Through the API server's pod or
+   * service proxy the caller's credentials are not forwarded (the API server removes the
+   * Authorization header once it has authenticated the request), so the operator answers 401 there.
+   * `secure: false` is an operator run with `--metrics-secure=false`: no authentication, and the proxy
+   * path works.
+   */
+  operatorMetrics?: {
+    secure?: boolean;
+    /** Groups bound to a ClusterRole granting nonResourceURLs ["/metrics"] get; default the checker's group. */
+    readerGroups?: string[];
+    /** The pod listener's certificate; default a self-signed one for "localhost", as controller-runtime makes. */
+    certificate?: { cert: string; key: string };
+  };
 }
 
 export interface RecordedRequest {
@@ -104,6 +128,8 @@ export interface RecordedRequest {
   body?: string;
   /** When the request arrived (ms since the epoch). */
   at: number;
+  /** The pod's address when the request went straight to an operator pod's metrics listener. */
+  pod?: string;
 }
 
 export interface Simulator {
@@ -115,6 +141,12 @@ export interface Simulator {
   requests: RecordedRequest[];
   /** A kubeconfig file for kubectl and the checker. */
   kubeconfigPath: string;
+  /**
+   * Where an operator pod's metrics listener really is (127.0.0.1 and a port of its own), for the pod's
+   * `status.podIP` and the metrics port: what the checker's pod scrape is given as its address mapping.
+   * Undefined for an address that serves no metrics.
+   */
+  podAddress(podIP: string, port: number): { host: string; port: number } | undefined;
   /** Stop listening (new connections are refused, as by an API server restarting), and listen again. */
   refuseConnections(): Promise<void>;
   acceptConnections(): Promise<void>;
@@ -239,6 +271,45 @@ function tlsMaterial() {
     extensions: ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'basicConstraints=critical,CA:TRUE'],
   });
   return cachedTls;
+}
+
+let cachedOperatorTls: { key: string; cert: string } | undefined;
+
+/**
+ * The operator's metrics certificate when no --metrics-cert-path is given: controller-runtime makes a
+ * self-signed one for "localhost" at start-up (client-go's GenerateSelfSignedCertKey), which no client
+ * can verify for a pod's address.
+ */
+function operatorTls() {
+  cachedOperatorTls ??= opensslCertificate({
+    subject: '/CN=localhost',
+    extensions: ['subjectAltName=DNS:localhost'],
+  });
+  return cachedOperatorTls;
+}
+
+/** A server certificate for `dnsName` signed by the simulator's CA (an operator given --metrics-cert-path). */
+export function serverCertificate(dnsName: string): { cert: string; key: string } {
+  return opensslCertificate({
+    subject: `/CN=${dnsName}`,
+    extensions: [`subjectAltName=DNS:${dnsName}`],
+    signWith: tlsMaterial(),
+  });
+}
+
+/** The operator's metrics through the API server's pod or service proxy. */
+const METRICS_PROXY = /^\/api\/v1\/namespaces\/[^/]+\/(?:pods|services)\/[^/]+\/proxy\/metrics$/;
+
+/** The identity the simulator's authenticator gives the checker, unless the fixture says otherwise. */
+export const CHECKER_IDENTITY = { user: 'tenant-checker', groups: ['tenant-checker-readers'] };
+
+/**
+ * What controller-runtime's metrics filter writes when it refuses a request: Go's http.Error, a text
+ * line (pkg/metrics/filters: "Unauthorized" 401, "Authorization denied for user NAME" 403).
+ */
+function filterRefusal(res: import('node:http').ServerResponse, code: 401 | 403, text: string) {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  res.end(`${text}\n`);
 }
 
 const status = (code: number, reason: string, message: string) => ({
@@ -371,6 +442,12 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
       fixture.objects.map((o) => (o.apiVersion.includes('/') ? (o.apiVersion.split('/')[0] ?? '') : '')),
   );
   const served = servedResources(crdGroups);
+  // Read at each request, so that a test can change the operator's flags between cycles.
+  const secureMetrics = () => fixture.operatorMetrics?.secure ?? true;
+  /** TokenReview as the API server answers it: the tokens this simulator accepts (an EKS token, a fixture token). */
+  const tokenValid = async (bearer: string) =>
+    bearer !== '' &&
+    (fixture.authenticate ? await fixture.authenticate(bearer).catch(() => false) : tokens.has(bearer));
   const objectsOf = (type: ResourceType) =>
     fixture.objects.filter((o) => o.kind === type.kind && o.apiVersion === apiVersionOf(type));
 
@@ -462,14 +539,16 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
     const bearer = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
     const socket = req.socket as import('node:tls').TLSSocket;
     const byCertificate = !bearer && socket.authorized === true;
-    const authenticated =
-      byCertificate ||
-      (fixture.authenticate ? await fixture.authenticate(bearer).catch(() => false) : tokens.has(bearer));
+    const authenticated = byCertificate || (await tokenValid(bearer));
     if (!authenticated) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
     if (fixture.deniedReads) {
       const denied = forbidden(fixture.deniedReads.user, method, url);
       if (denied) return send(403, denied);
     }
+    // The API server authenticated the caller and removed its Authorization header before proxying: the
+    // operator's secure endpoint sees a request without credentials, and its filter refuses it.
+    if (secureMetrics() && METRICS_PROXY.test(url.pathname) && fixture.raw?.[url.pathname])
+      return filterRefusal(res, 401, 'Unauthorized');
 
     const upstream = Object.entries(fixture.upstreams ?? {}).find(([prefix]) =>
       url.pathname.startsWith(prefix),
@@ -684,6 +763,75 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
     send(200, out, 'text/plain');
   }
 
+  // Each operator pod's metrics server, on an address of its own (127.0.0.1 and a port per pod), for
+  // the pods whose metrics the fixture serves: `podAddress` maps the pod's IP and port to it.
+  const podListeners = new Map<string, { server: https.Server; port: number }>();
+  const metricsPods = fixture.objects.flatMap((o) => {
+    const podIP = (o.status as { podIP?: string } | undefined)?.podIP;
+    if (o.kind !== 'Pod' || !podIP || !o.metadata.namespace) return [];
+    const prefix = `/api/v1/namespaces/${o.metadata.namespace}/pods/https:${o.metadata.name}:`;
+    const proxied = Object.keys(fixture.raw ?? {}).find(
+      (k) => k.startsWith(prefix) && k.endsWith('/proxy/metrics'),
+    );
+    if (!proxied) return [];
+    const port = Number(proxied.slice(prefix.length, -'/proxy/metrics'.length));
+    return [{ podIP, port, rawKey: proxied }];
+  });
+  const podTls = fixture.operatorMetrics?.certificate ?? operatorTls();
+  for (const pod of metricsPods) {
+    const key = `${pod.podIP}:${pod.port}`;
+    if (podListeners.has(key)) continue;
+    const listener = https.createServer({ key: podTls.key, cert: podTls.cert }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        void servePodMetrics(pod, req, res);
+      });
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    podListeners.set(key, { server: listener, port: (listener.address() as AddressInfo).port });
+  }
+
+  /** controller-runtime's metrics server with WithAuthenticationAndAuthorization (or without, when insecure). */
+  async function servePodMetrics(
+    pod: { podIP: string; port: number; rawKey: string },
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+  ) {
+    const url = new URL(req.url ?? '/', `https://${pod.podIP}:${pod.port}`);
+    requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      at: Date.now(),
+      pod: `${pod.podIP}:${pod.port}`,
+    });
+    if (secureMetrics()) {
+      const identity = fixture.identity ?? CHECKER_IDENTITY;
+      const authorization = req.headers.authorization ?? '';
+      const bearer = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
+      if (!(await tokenValid(bearer))) return filterRefusal(res, 401, 'Unauthorized');
+      // The SubjectAccessReview: nonResourceAttributes { path, verb: lower-cased method }.
+      const readers = fixture.operatorMetrics?.readerGroups ?? CHECKER_IDENTITY.groups;
+      const allowed =
+        (req.method ?? 'GET').toLowerCase() === 'get' &&
+        url.pathname === '/metrics' &&
+        identity.groups.some((g) => readers.includes(g));
+      if (!allowed) return filterRefusal(res, 403, `Authorization denied for user ${identity.user}`);
+    }
+    if (url.pathname !== '/metrics') {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return res.end('404 page not found\n');
+    }
+    const raw = fixture.raw?.[pod.rawKey];
+    if (!raw) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return res.end('404 page not found\n');
+    }
+    res.writeHead(raw.status ?? 200, { 'Content-Type': raw.contentType ?? 'text/plain; version=0.0.4' });
+    res.end(raw.body);
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   serverAddress = `127.0.0.1:${port}`;
@@ -726,6 +874,10 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
     fixture,
     requests,
     kubeconfigPath,
+    podAddress: (podIP, metricsPort) => {
+      const listener = podListeners.get(`${podIP}:${metricsPort}`);
+      return listener ? { host: '127.0.0.1', port: listener.port } : undefined;
+    },
     refuseConnections: () =>
       new Promise<void>((resolve) => {
         // The listening socket closes now; connections already open (keep-alive) stay, as they would.
@@ -742,6 +894,10 @@ export async function startSimulator(fixture: ClusterFixture): Promise<Simulator
       }),
     close: () =>
       new Promise<void>((resolve) => {
+        for (const { server: listener } of podListeners.values()) {
+          listener.closeAllConnections();
+          listener.close();
+        }
         server.closeAllConnections();
         server.close(() => {
           rmSync(dir, { recursive: true, force: true });

@@ -49,6 +49,17 @@ describe('error-rate', () => {
     expect(metricsFinding(s)?.status).toBe('ok');
   });
 
+  it("a refused metrics source is the checker's own access, unknown with the source's reason, never a cause", () => {
+    const message =
+      "the operator's secure metrics endpoint (HTTPS :8443, --metrics-secure, its default) cannot be read through the API server's pod proxy: ...";
+    const s = healthySnapshot({ metrics: unreadable({ kind: 'unauthorized', status: 401, message }) });
+    const f = metricsFinding(s);
+    expect(f).toMatchObject({ status: 'unknown', cause: null, evidence: [message] });
+    expect(f?.summary).toBe(
+      "error rate unknown: the checker may not read its metrics source (HTTP 401), the checker's access, not a fault of the cluster",
+    );
+  });
+
   it('an unknown rate (no traffic) is unknown, not fine', () => {
     const s = healthySnapshot({
       metrics: ok(metrics({ errorRate: { state: 'unknown', reason: 'no reconciles (0/0)' } })),

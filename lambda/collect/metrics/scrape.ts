@@ -58,16 +58,32 @@ export async function readOperatorMetrics(
     .map((s) => ({ pod: s.pod, text: (s.result as { data: string }).data }));
   if (ok.length === 0) {
     const first = scraped[0]?.result as { ok: false; error: SourceError };
-    const hint =
-      first.error.status === 401 || first.error.status === 403
-        ? ' (the API server does not forward our credentials through its proxy; an operator serving metrics with authentication refuses them: use metrics.source "prometheus" or "amp")'
-        : '';
     return failed<{ pod: string; text: string }[]>(
-      { ...first.error, message: `${first.error.message}${hint}` },
+      { ...first.error, message: proxyRefusal(first.error, options) ?? first.error.message },
       pods.elapsedMs,
     );
   }
   return succeeded(ok, pods.elapsedMs);
+}
+
+/**
+ * Why a scrape through the API server's pod proxy was refused, and what to configure instead; undefined
+ * when the failure is not a refusal. The pods were just listed with the same credentials, so a 401 is
+ * not the API server refusing the checker: it is the operator's metrics filter (controller-runtime's
+ * WithAuthenticationAndAuthorization, on by default with --metrics-secure), which never sees the
+ * checker's token because the API server does not forward it through its proxy. A 403 with the API
+ * server's "is forbidden" is its RBAC on pods/proxy.
+ */
+export function proxyRefusal(
+  error: SourceError,
+  options: Pick<ScrapeOptions, 'namespace' | 'port'>,
+): string | undefined {
+  const instead =
+    'set the cluster\'s metrics to { "source": "pods" } (the pods\' addresses, from a function in the cluster\'s VPC, with the metrics-reader binding of k8s/checker-rbac.yaml), { "source": "prometheus" } or { "source": "amp" }; "scrape" works only with an operator run with --metrics-secure=false';
+  if (error.status === 403 && /is forbidden: User/.test(error.message))
+    return `the API server forbids the checker its pod proxy in ${options.namespace} (${error.message}): apply k8s/checker-rbac.yaml (Role tenant-checker-operator-metrics); but an operator with its default --metrics-secure refuses proxied scrapes all the same: ${instead}`;
+  if (error.status !== 401 && error.status !== 403) return undefined;
+  return `the operator's secure metrics endpoint (HTTPS :${options.port}, --metrics-secure, its default) cannot be read through the API server's pod proxy: the API server does not forward the checker's credentials, so the operator's authentication refuses every proxied scrape (HTTP ${error.status}: ${error.status === 401 ? 'Unauthorized' : 'Forbidden'}). This is the checker's configuration, not a fault of the cluster: ${instead}`;
 }
 
 function key(name: string, labels: Record<string, string>, keep: string[]): string {
