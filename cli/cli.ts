@@ -89,7 +89,7 @@ interface RunOptions {
   kubeconfig?: string;
   context?: string;
   prometheusUrl?: string;
-  metrics?: 'scrape';
+  metrics?: 'scrape' | 'pods';
   stateDir?: string;
   bundleDir?: string;
   at?: string;
@@ -157,7 +157,7 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
       `Reading ${kubeConfig.getCurrentCluster()?.server ?? 'the cluster'} (operator in ${config.operator.namespace}) ...\n`,
     );
   // AWS credentials only for Amazon Managed Prometheus: a laptop run against a kubeconfig needs none.
-  const usesAmp = !o.prometheusUrl && o.metrics !== 'scrape' && cluster.metrics.source === 'amp';
+  const usesAmp = !o.prometheusUrl && o.metrics === undefined && cluster.metrics.source === 'amp';
   const ports = await buildPorts(config, cluster, {
     kind: 'local',
     connector: new KubeconfigConnector({ kubeConfig }),
@@ -393,8 +393,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(
       new Option(
         '--metrics <source>',
-        "scrape: read the operator's metrics endpoint through the API server",
-      ).choices(['scrape']),
+        "pods: the operator pods' HTTPS endpoint at their addresses, with your token (from inside the cluster's network); scrape: through the API server's proxy (only an operator run with --metrics-secure=false)",
+      ).choices(['pods', 'scrape']),
     )
     .option(
       '--state-dir <dir>',

@@ -65,6 +65,11 @@ const scheduleExpression = z.string().transform((text, ctx): Schedule => {
   return schedule;
 });
 
+/** The metrics sources a cluster chooses from, a line each: the message of a missing or unknown `metrics`. */
+const METRICS_CHOICES_SHORT =
+  'metrics.source to be "pods" (the operator pods\' HTTPS endpoint, from the cluster\'s VPC), "prometheus" (an in-cluster Prometheus), "amp" (Amazon Managed Service for Prometheus, with workspaceId) or "scrape" (through the API server\'s pod proxy: only an operator run with --metrics-secure=false)';
+const METRICS_CHOICES = `required: choose where the operator's metrics are read, with ${METRICS_CHOICES_SHORT.replace('metrics.source to be ', 'source ')}; the operator's default (--metrics-secure) refuses "scrape", so there is no default`;
+
 const metricsSource = z.discriminatedUnion(
   'source',
   [
@@ -91,8 +96,25 @@ const metricsSource = z.discriminatedUnion(
         .default(''),
     }),
     z.strictObject({ source: z.literal('scrape') }),
+    /** The operator pods' addresses on the metrics port, from the cluster's VPC, with the checker's token. */
+    z.strictObject({
+      source: z.literal('pods'),
+      /** PEM of the CA that signed the operator's metrics certificate (--metrics-cert-path); verified when set. */
+      ca: z
+        .string()
+        .regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
+          message: 'expected a PEM certificate ("-----BEGIN CERTIFICATE-----\\n...")',
+        })
+        .optional(),
+      /** The name the certificate must carry when `ca` is set; default METRICS_SERVICE.NAMESPACE.svc. */
+      serverName: name(
+        'a DNS name',
+        /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
+        '"tenant-operator-controller-manager-metrics-service.tenant-operator-system.svc"',
+      ).optional(),
+    }),
   ],
-  { error: 'expected metrics.source to be "amp", "prometheus" or "scrape"' },
+  { error: (issue) => (issue.input === undefined ? METRICS_CHOICES : `expected ${METRICS_CHOICES_SHORT}`) },
 );
 
 const clusterSchema = z.strictObject({

@@ -8,6 +8,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterReader } from './collect/cluster-reader.js';
 import { clusterCollector } from './collect/collector.js';
 import type { ClusterConnector } from './collect/connectors.js';
+import type { PodAddressMap } from './collect/metrics/pod-scrape.js';
 import { type MetricsSource, metricsSourceFor } from './collect/metrics/source.js';
 import type { CheckerConfig, ClusterConfig } from './config.js';
 import type { CyclePorts } from './cycle.js';
@@ -31,6 +32,8 @@ export interface AwsEnvironment {
   store: RunStore;
   bundles: BundleStore;
   notifier: Notifier;
+  /** Where the `pods` metrics source reaches a pod's address; by default the address itself. */
+  podAddress?: PodAddressMap;
 }
 
 /**
@@ -45,8 +48,10 @@ export interface LocalEnvironment {
   bundleDir: string;
   /** A Prometheus URL given on the command line replaces the configured metrics source. */
   prometheusUrl?: string;
-  /** `--metrics scrape` replaces the configured metrics source. */
-  metrics?: 'scrape';
+  /** `--metrics scrape|pods` replaces the configured metrics source. */
+  metrics?: 'scrape' | 'pods';
+  /** Where the `pods` metrics source reaches a pod's address; by default the address itself. */
+  podAddress?: PodAddressMap;
   /** AWS credentials, asked for only when the metrics source is AMP. */
   credentials?: AwsCredentialIdentityProvider;
 }
@@ -69,8 +74,12 @@ export function metricsFor(
     forSeconds: config.alert.for,
   };
   const local = environment.kind === 'local' ? environment : undefined;
-  const chosen: ClusterConfig =
-    local?.metrics === 'scrape' ? { ...cluster, metrics: { source: 'scrape' } } : cluster;
+  const chosen: ClusterConfig = local?.metrics
+    ? {
+        ...cluster,
+        metrics: cluster.metrics.source === local.metrics ? cluster.metrics : { source: local.metrics },
+      }
+    : cluster;
   const credentials =
     (environment.kind === 'aws' ? environment.credentialsFor?.(cluster) : undefined) ??
     environment.credentials ??
@@ -80,6 +89,7 @@ export function metricsFor(
       ...(reader ? { reader } : {}),
       credentials,
       ...(local?.prometheusUrl ? { prometheusUrl: local.prometheusUrl } : {}),
+      ...(environment.podAddress ? { podAddress: environment.podAddress } : {}),
     });
 }
 

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { INCIDENTS } from '../sim/incidents/library.js';
 import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
-import { healthyCluster } from '../sim/kube/fixtures.js';
+import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { openMetricsBackfill } from '../sim/metrics/scenarios.js';
 import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
@@ -121,7 +121,11 @@ beforeAll(async () => {
     upstreams: { [PROXY]: prometheus.url },
     authenticate: eksAuth('prod-eks-1'),
   });
-  staging = await startSimulator({ ...healthyCluster(), authenticate: eksAuth('staging-eks') });
+  // staging scrapes through the API server's proxy: its operator runs with --metrics-secure=false.
+  staging = await startSimulator({
+    ...insecureMetrics(healthyCluster()),
+    authenticate: eksAuth('staging-eks'),
+  });
   eks = await startEksEndpoint({
     'prod-eks-1': { endpoint: prod.url, caPem: prod.caPem },
     'staging-eks': { endpoint: staging.url, caPem: staging.caPem },

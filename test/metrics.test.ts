@@ -1,7 +1,8 @@
 /**
  * The runbook's error-rate PromQL on the real Prometheus (backfilled by promtool), through both
  * PromQL paths (AMP with SigV4 verified on every request, and the API server's service proxy), and
- * the direct scrape of the operator's endpoint through the pod proxy: every scenario, same verdict.
+ * the direct scrape of the operator pod's secure endpoint with the checker's token: every scenario,
+ * same verdict. The old path through the API server's pod proxy is refused with its reason.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Budget, HttpsClusterReader } from '../lambda/collect/cluster-reader.js';
@@ -9,7 +10,7 @@ import { loadLocalKubeConfig } from '../lambda/collect/kubeconfig.js';
 import { type MetricsSource, metricsSourceFor } from '../lambda/collect/metrics/source.js';
 import { parseConfig } from '../lambda/config.js';
 import { above, type MetricsEvaluation, type MetricsState } from '../lambda/model/metrics.js';
-import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
+import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import {
   exposition,
@@ -38,7 +39,8 @@ const config = parseConfig({
   clusters: [
     { name: 'amp', region: 'eu-west-1', metrics: { source: 'amp', workspaceId: WORKSPACE } },
     { name: 'in-cluster', region: 'eu-west-1', metrics: { source: 'prometheus' } },
-    { name: 'scrape', region: 'eu-west-1', metrics: { source: 'scrape' } },
+    { name: 'scrape', region: 'eu-west-1', metrics: { source: 'pods' } },
+    { name: 'proxied', region: 'eu-west-1', metrics: { source: 'scrape' } },
   ],
 });
 const settings = {
@@ -67,14 +69,20 @@ beforeAll(async () => {
     credentials,
     prometheusUrl: prometheus.url,
   });
-  const fixture = insecureMetrics(healthyCluster());
+  // The operator as it really is (--metrics-secure): the scrape goes to the pod's address with the token.
+  const fixture = healthyCluster();
   fixture.upstreams = { [PROXY]: prometheus.url };
   sim = await startSimulator(fixture);
   reader = await HttpsClusterReader.fromKubeConfig(
     loadLocalKubeConfig({ path: sim.kubeconfigPath }),
     Budget.forMs(600_000),
   );
-  const deps = { reader, credentials: async () => credentials, ampEndpoint: amp.url };
+  const deps = {
+    reader,
+    credentials: async () => credentials,
+    ampEndpoint: amp.url,
+    podAddress: (ip: string, port: number) => sim.podAddress(ip, port),
+  };
   const [ampCluster, inCluster, scrapeCluster] = config.clusters as [never, never, never];
   sources.amp = metricsSourceFor(ampCluster, settings, deps);
   sources.prometheus = metricsSourceFor(inCluster, settings, deps);
@@ -291,8 +299,11 @@ describe('the sources themselves', () => {
   });
 
   it('scrape: an operator that refuses the proxied request is a failure with the reason', async () => {
-    sim.fixture.raw = { [POD_METRICS]: { status: 401, body: 'Unauthorized' } };
-    const { result } = await sources.scrape.evaluate(new Date());
+    const proxied = metricsSourceFor(config.clusters[3] as never, settings, {
+      reader,
+      credentials: async () => credentials,
+    });
+    const { result } = await proxied.evaluate(new Date());
     expect(result).toMatchObject({
       ok: false,
       error: {

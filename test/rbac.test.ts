@@ -84,6 +84,17 @@ describe('k8s/checker-rbac.yaml', () => {
     expect(urls).toEqual(expect.arrayContaining(['/livez', '/readyz', '/healthz', '/metrics']));
   });
 
+  it("binds the operator's metrics-reader rule (get /metrics) to the checker's group, for the pods' secure endpoint", () => {
+    const role = objects.find(
+      (o) => o.kind === 'ClusterRole' && o.metadata.name === 'tenant-checker-metrics-reader',
+    );
+    expect(role?.rules).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+    const binding = objects.find(
+      (o) => o.kind === 'ClusterRoleBinding' && o.roleRef?.name === 'tenant-checker-metrics-reader',
+    );
+    expect(binding?.subjects?.[0]?.name).toBe('tenant-checker-readers');
+  });
+
   it("binds the group the stack's access entry maps the role to, in the operator's namespace", () => {
     const { kubernetesGroup, operator } = parseConfig({ clusters: [{ name: 'p', region: 'eu-west-1' }] });
     const bindings = objects.filter((o) => o.kind.endsWith('Binding'));

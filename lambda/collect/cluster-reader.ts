@@ -45,6 +45,12 @@ export interface ClusterReader {
   postJson<T>(path: string, body: unknown, options?: ReadOptions): Promise<SourceResult<T>>;
   /** A 2xx or 5xx answer is a success here (a /readyz 500 lists the failing checks); 4xx and no answer fail. */
   probe(path: string, options?: ReadOptions): Promise<SourceResult<HttpAnswer>>;
+  /**
+   * The bearer token the reader authenticates with (an EKS token, a kubeconfig's token or exec
+   * plugin's), for an endpoint that accepts the same identity (the operator's metrics, through
+   * TokenReview); undefined with a client certificate or basic auth.
+   */
+  bearerToken(): string | undefined;
   /** Releases the reader's connections; the collection closes it when done. */
   close(): void;
 }
@@ -213,6 +219,13 @@ export class HttpsClusterReader implements ClusterReader {
     return this.read('GET', path, undefined, { accept: 'text/plain, */*', ...options }, (answer) =>
       answer.status >= 400 && answer.status < 500 ? undefined : { status: answer.status, body: answer.body },
     );
+  }
+
+  bearerToken(): string | undefined {
+    const header = Object.entries(this.transport.headers).find(
+      ([k]) => k.toLowerCase() === 'authorization',
+    )?.[1];
+    return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
   }
 
   /** Releases the keep-alive sockets (a CLI run must be able to exit). */

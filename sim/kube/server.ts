@@ -228,6 +228,8 @@ function opensslIn(
         '-CAkey',
         join(ca, 'key.pem'),
         '-CAcreateserial',
+        // The request's subjectAltName, when it has one (a server certificate).
+        ...(options.extensions?.length ? ['-copy_extensions', 'copy'] : []),
         '-out',
         join(dir, 'cert.pem'),
         '-days',
@@ -291,7 +293,7 @@ function operatorTls() {
 /** A server certificate for `dnsName` signed by the simulator's CA (an operator given --metrics-cert-path). */
 export function serverCertificate(dnsName: string): { cert: string; key: string } {
   return opensslCertificate({
-    subject: `/CN=${dnsName}`,
+    subject: '/CN=operator-metrics',
     extensions: [`subjectAltName=DNS:${dnsName}`],
     signWith: tlsMaterial(),
   });

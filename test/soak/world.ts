@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { healthyCluster } from '../../sim/kube/fixtures.js';
+import { healthyCluster, insecureMetrics } from '../../sim/kube/fixtures.js';
 import { type Fault, type RawResponse, type Simulator, startSimulator } from '../../sim/kube/server.js';
 import { startSns } from '../helpers/aws-local.js';
 import { startDynamo } from '../helpers/dynalite.js';
@@ -86,7 +86,8 @@ process.on('message', async (message: WorldRequest) => {
     switch (message.type) {
       case 'start': {
         for (let i = 0; i < message.clusters; i++)
-          sims.push(await startSimulator(healthyCluster({ tenants: 8, nodes: 2 })));
+          // The soak's clusters scrape through the API server's proxy: operators run with --metrics-secure=false.
+          sims.push(await startSimulator(insecureMetrics(healthyCluster({ tenants: 8, nodes: 2 }))));
         dynamo = await startDynamo('soak-unused');
         for (let i = 0; i < message.clusters; i++) proxies.push(await throttlingProxy(dynamo.endpoint));
         sns = await startSns('soak-notifications');

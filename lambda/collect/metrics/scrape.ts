@@ -189,19 +189,25 @@ function sumWhere(deltas: Record<string, number>, prefix: string, labelFilter?: 
     .reduce((s, [, v]) => s + v, 0);
 }
 
+/** How the operator pods' metrics texts are read: through the API server's proxy, or from the pods' addresses. */
+export type ReadOperatorMetrics = () => Promise<SourceResult<{ pod: string; text: string }[]>>;
+
 export async function evaluateScrape(
-  reader: ClusterReader,
-  options: ScrapeOptions,
+  read: ReadOperatorMetrics,
+  options: Omit<ScrapeOptions, 'namespace' | 'podSelector' | 'port'>,
   previous: ScrapeState | undefined,
 ): Promise<{ result: SourceResult<MetricsEvaluation>; state?: ScrapeState }> {
   const started = Date.now();
-  const read = await readOperatorMetrics(reader, options);
-  if (!read.ok)
-    return { result: failed(read.error, Date.now() - started), ...(previous ? { state: previous } : {}) };
+  const readResult = await read();
+  if (!readResult.ok)
+    return {
+      result: failed(readResult.error, Date.now() - started),
+      ...(previous ? { state: previous } : {}),
+    };
   const sample: ScrapeSample = { at: options.at.toISOString(), pods: {} };
   const gauges: Record<string, number> = {};
   const refused: { pod: string; reason: string }[] = [];
-  for (const { pod, text } of read.data) {
+  for (const { pod, text } of readResult.data) {
     const parsed = await sampleFrom(text, options.metric);
     if (parsed.refused) {
       refused.push({ pod, reason: parsed.refused });

@@ -12,9 +12,10 @@ import type { MetricsEvaluation, MetricsSourceKind, MetricsState } from '../../m
 import type { SourceResult } from '../../model/source.js';
 import { failed } from '../../model/source.js';
 import type { ClusterReader } from '../cluster-reader.js';
+import { type PodAddressMap, readPodMetrics } from './pod-scrape.js';
 import { PrometheusApi, type PrometheusTransport } from './prometheus-api.js';
 import { evaluatePromql } from './promql.js';
-import { evaluateScrape } from './scrape.js';
+import { evaluateScrape, type ReadOperatorMetrics, readOperatorMetrics } from './scrape.js';
 import { ampTransport, serviceProxyTransport, urlTransport } from './transports.js';
 
 export { urlTransport };
@@ -63,17 +64,37 @@ export function promqlSource(
   };
 }
 
-export function scrapeSource(reader: ClusterReader, settings: EvaluationSettings): MetricsSource {
+/**
+ * The operator's own metrics, scraped twice for a rate: through the API server's pod proxy (`scrape`,
+ * only for an operator run with --metrics-secure=false), or from the pods' addresses with the checker's
+ * token (`pods`, what works on the operator's secure default).
+ */
+export function scrapeSource(
+  reader: ClusterReader,
+  settings: EvaluationSettings,
+  direct?: { ca?: string; serverName?: string; podAddress?: PodAddressMap },
+): MetricsSource {
+  const where = {
+    namespace: settings.operator.namespace,
+    podSelector: settings.operator.podSelector,
+    port: settings.operator.metricsPort,
+  };
+  const read: ReadOperatorMetrics = direct
+    ? () =>
+        readPodMetrics(reader, {
+          ...where,
+          ...(direct.ca ? { ca: direct.ca } : {}),
+          ...(direct.serverName ? { serverName: direct.serverName } : {}),
+          ...(direct.podAddress ? { podAddress: direct.podAddress } : {}),
+        })
+    : () => readOperatorMetrics(reader, where);
   return {
     kind: 'scrape',
     async evaluate(at, previous) {
       const { result, state } = await evaluateScrape(
-        reader,
+        read,
         {
           metric: settings.operator.reconcileMetric,
-          namespace: settings.operator.namespace,
-          podSelector: settings.operator.podSelector,
-          port: settings.operator.metricsPort,
           threshold: settings.threshold,
           forSeconds: settings.forSeconds,
           at,
@@ -93,6 +114,8 @@ export interface MetricsDependencies {
   ampEndpoint?: string;
   /** A Prometheus URL given on the command line replaces the configured source. */
   prometheusUrl?: string;
+  /** Where the `pods` source reaches a pod's address (a test's listeners); by default the address itself. */
+  podAddress?: PodAddressMap;
 }
 
 /** The source the cluster's config names, built on the cycle's reader and credentials. */
@@ -121,6 +144,15 @@ export function metricsSourceFor(
         : unreachable('prometheus');
     case 'scrape':
       return deps.reader ? scrapeSource(deps.reader, settings) : unreachable('scrape');
+    case 'pods':
+      return deps.reader
+        ? scrapeSource(deps.reader, settings, {
+            ...(metrics.ca ? { ca: metrics.ca } : {}),
+            serverName:
+              metrics.serverName ?? `${settings.operator.metricsService}.${settings.operator.namespace}.svc`,
+            ...(deps.podAddress ? { podAddress: deps.podAddress } : {}),
+          })
+        : unreachable('scrape');
   }
 }
 
