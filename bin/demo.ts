@@ -57,7 +57,11 @@ async function main(): Promise<number> {
   writeFileSync(
     configFile,
     JSON.stringify(
-      { clusters: [{ name: 'demo-eks', region: 'eu-west-1', createAccessEntry: false }] },
+      {
+        clusters: [
+          { name: 'demo-eks', region: 'eu-west-1', createAccessEntry: false, metrics: { source: 'scrape' } },
+        ],
+      },
       null,
       2,
     ),

@@ -47,6 +47,8 @@ function loadCliConfig(
   path: string | undefined,
   clusterName: string | undefined,
   kubeContextCluster: string | undefined,
+  /** The embedded defaults' metrics source, from the command line; none is chosen for the user. */
+  embeddedMetrics: { source: string } | undefined,
 ): { config: CheckerConfig; cluster: ClusterConfig } {
   let config: CheckerConfig;
   const file = path ?? (existsSync('checker.config.json') ? 'checker.config.json' : undefined);
@@ -69,8 +71,13 @@ function loadCliConfig(
         .replace(/[^A-Za-z0-9_-]/g, '-')
         .replace(/^[^0-9A-Za-z]+/, '')
         .slice(0, 100) || 'local';
+    if (!embeddedMetrics)
+      throw new CliError(
+        "--metrics or --prometheus-url: without a config file, choose where the operator's metrics are read: --prometheus-url URL (a Prometheus, e.g. after kubectl -n monitoring port-forward svc/prometheus-operated 9090), --metrics pods (the operator pods' addresses with your token, from inside the cluster's network) or --metrics scrape (through the API server's proxy: only an operator run with --metrics-secure=false)",
+        2,
+      );
     config = parseConfig(
-      { clusters: [{ name, region: 'us-east-1', createAccessEntry: false }] },
+      { clusters: [{ name, region: 'us-east-1', createAccessEntry: false, metrics: embeddedMetrics }] },
       'the embedded defaults',
     );
   }
@@ -141,7 +148,12 @@ async function runCommand(o: RunOptions, io: Io): Promise<number> {
       2,
     );
   }
-  const { config, cluster } = loadCliConfig(o.config, o.cluster, kubeConfig.getCurrentCluster()?.name);
+  const { config, cluster } = loadCliConfig(
+    o.config,
+    o.cluster,
+    kubeConfig.getCurrentCluster()?.name,
+    o.prometheusUrl ? { source: 'prometheus' } : o.metrics ? { source: o.metrics } : undefined,
+  );
   const stateDir = resolve(o.stateDir ?? defaultStateDir(io.env));
   const bundleDir = resolve(o.bundleDir ?? join(stateDir, 'bundles'));
   try {
@@ -254,7 +266,8 @@ async function historyCommand(
     where = `table ${o.table}`;
   } else {
     const stateDir = resolve(o.stateDir ?? defaultStateDir(io.env));
-    cluster ??= loadCliConfig(o.config, undefined, safeContextCluster())?.cluster.name;
+    // Only the cluster's name is needed here: no metrics are read.
+    cluster ??= loadCliConfig(o.config, undefined, safeContextCluster(), { source: 'scrape' })?.cluster.name;
     runs = await new FileRunStore(stateDir).listRuns(cluster, limit);
     where = stateDir;
     if (runs.length === 0) others = await clustersWithRuns(stateDir);

@@ -126,7 +126,8 @@ const clusterSchema = z.strictObject({
   schedule: scheduleExpression.default(parseSchedule(DEFAULT_SCHEDULE) as Schedule),
   /** How long without a completed check cycle before the heartbeat alarm; required with a cron schedule. */
   heartbeatAfter: duration({ min: 60, max: 86_400, hint: '"15m"' }).optional(),
-  metrics: metricsSource.default({ source: 'scrape' }),
+  /** Where the operator's metrics are read: required, since the operator's secure default refuses the old proxy scrape. */
+  metrics: metricsSource,
   /** Create the EKS access entry for the checker's role (the cluster must be in the stack's account and region). */
   createAccessEntry: z.boolean().default(true),
   /** Recurring windows in which notifications are held (runs are stored and evaluated as usual). */

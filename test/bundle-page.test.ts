@@ -102,7 +102,9 @@ beforeAll(async () => {
   );
   sim = await startSimulator(fixture);
   const config = parseConfig({
-    clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', createAccessEntry: false }],
+    clusters: [
+      { name: 'prod-eks-1', region: 'eu-west-1', createAccessEntry: false, metrics: { source: 'scrape' } },
+    ],
     notifications: { emails: ['oncall@example.com', 'sre-lead@example.org'] },
   });
   const bundleDir = mkdtempSync(join(tmpdir(), 'page-bundles-'));

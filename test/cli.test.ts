@@ -262,7 +262,10 @@ withSimulator('the command itself', () => {
 
   it('refuses a bad config, naming the field', async () => {
     const file = join(scratchDir('cfg-'), 'bad.json');
-    writeFileSync(file, JSON.stringify({ clusters: [{ name: 'x', region: 'mars' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ clusters: [{ name: 'x', region: 'mars', metrics: { source: 'scrape' } }] }),
+    );
     const { code, stderr } = await tenantCheck(['run', '--kubeconfig', sim.kubeconfigPath, '--config', file]);
     expect(code).toBe(2);
     expect(stderr).toContain('clusters[0].region: expected an AWS region such as "eu-west-1"');

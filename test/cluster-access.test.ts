@@ -21,8 +21,9 @@ import { scratchDir } from './helpers/scratch.js';
 
 const describe = describeNeeding('openssl');
 
-const prodCluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
-  .clusters[0] as ClusterConfig;
+const prodCluster = parseConfig({
+  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } }],
+}).clusters[0] as ClusterConfig;
 
 let sim: Simulator | undefined;
 afterEach(async () => {

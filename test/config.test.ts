@@ -4,7 +4,7 @@ import { heartbeatSeconds, loadConfig, parseConfig, parseConfigText } from '../l
 import { formatDuration, parseDuration, parseSchedule } from '../lambda/durations.js';
 import { ConfigError } from '../lambda/errors.js';
 
-const minimal = { clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] };
+const minimal = { clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } }] };
 
 /** The problems a bad document is refused with. */
 function problems(document: unknown): string[] {
@@ -18,7 +18,7 @@ function problems(document: unknown): string[] {
 }
 
 const withCluster = (cluster: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({
-  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', ...cluster }],
+  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' }, ...cluster }],
   ...rest,
 });
 
@@ -189,7 +189,17 @@ describe('config: bad input names the field and what was expected', () => {
     [
       'an unknown metrics source',
       withCluster({ metrics: { source: 'datadog' } }),
-      'clusters[0].metrics.source: expected metrics.source to be "amp", "prometheus" or "scrape"',
+      'clusters[0].metrics.source: expected metrics.source to be "pods" (the operator pods\' HTTPS endpoint, from the cluster\'s VPC), "prometheus" (an in-cluster Prometheus), "amp" (Amazon Managed Service for Prometheus, with workspaceId) or "scrape" (through the API server\'s pod proxy: only an operator run with --metrics-secure=false)',
+    ],
+    [
+      "no metrics source: a choice, with the choices (the operator's default refuses the old proxy scrape)",
+      { clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] },
+      'clusters[0].metrics: required: choose where the operator\'s metrics are read, with source "pods" (the operator pods\' HTTPS endpoint, from the cluster\'s VPC), "prometheus" (an in-cluster Prometheus), "amp" (Amazon Managed Service for Prometheus, with workspaceId) or "scrape" (through the API server\'s pod proxy: only an operator run with --metrics-secure=false); the operator\'s default (--metrics-secure) refuses "scrape", so there is no default',
+    ],
+    [
+      "a CA for the pods' endpoint that is not a PEM certificate",
+      withCluster({ metrics: { source: 'pods', ca: 'my-ca' } }),
+      'clusters[0].metrics.ca: expected a PEM certificate',
     ],
     [
       'a bad AMP workspace',
@@ -205,8 +215,8 @@ describe('config: bad input names the field and what was expected', () => {
       'a duplicate cluster',
       {
         clusters: [
-          { name: 'a', region: 'eu-west-1' },
-          { name: 'a', region: 'us-east-1' },
+          { name: 'a', region: 'eu-west-1', metrics: { source: 'scrape' } },
+          { name: 'a', region: 'us-east-1', metrics: { source: 'scrape' } },
         ],
       },
       'clusters[1].name: expected a unique name: "a" is already watched by clusters[0]',
@@ -323,7 +333,7 @@ describe('config: bad input names the field and what was expected', () => {
 
   it('lists every bad field at once', () => {
     const found = problems({
-      clusters: [{ name: 'x', region: 'nowhere', schedule: 'hourly' }],
+      clusters: [{ name: 'x', region: 'nowhere', schedule: 'hourly', metrics: { source: 'scrape' } }],
       alert: { threshold: 2 },
     });
     expect(found).toHaveLength(3);

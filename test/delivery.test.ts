@@ -13,7 +13,9 @@ import { MemoryNotifier } from '../lambda/sinks/notifier.js';
 import { scratchDir } from './helpers/scratch.js';
 import { AT, firingMetrics, healthySnapshot } from './unit/snapshot.js';
 
-const config = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] });
+const config = parseConfig({
+  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } }],
+});
 
 /** A store whose record of a sent message fails `failures` times. */
 class FlakyRecordStore extends FileRunStore {

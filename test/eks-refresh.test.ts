@@ -20,8 +20,9 @@ import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator, unrelatedCa } from '../sim/kube/server.js';
 import { startEksEndpoint } from './helpers/eks-endpoint.js';
 
-const cluster = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] })
-  .clusters[0] as ClusterConfig;
+const cluster = parseConfig({
+  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } }],
+}).clusters[0] as ClusterConfig;
 const credentials = {
   accessKeyId: 'ASIAEXAMPLECHECKER01',
   secretAccessKey: 'c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seQ',

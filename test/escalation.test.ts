@@ -36,7 +36,7 @@ const describe = describeNeeding('openssl');
 
 const BUCKET = 'checker-bundles';
 const config = parseConfig({
-  clusters: [{ name: 'prod-eks-1', region: REGION }],
+  clusters: [{ name: 'prod-eks-1', region: REGION, metrics: { source: 'scrape' } }],
   bundles: { linkExpiry: '6h' },
 });
 const cluster = config.clusters[0] as (typeof config.clusters)[number];

@@ -29,7 +29,9 @@ import { scratchDir } from './helpers/scratch.js';
 
 const describe = describeNeeding('openssl');
 
-const config = parseConfig({ clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] });
+const config = parseConfig({
+  clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } }],
+});
 const cluster = config.clusters[0] as (typeof config.clusters)[number];
 const settings = { operator: config.operator, threshold: 0.1, forSeconds: 600 };
 const ok = (value: number): Measured => ({ state: 'ok', value });

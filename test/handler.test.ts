@@ -46,8 +46,8 @@ afterAll(async () => {
 const document = {
   region: 'eu-west-1',
   clusters: [
-    { name: 'prod-eks-1', region: 'eu-west-1' },
-    { name: 'staging-eks', region: 'eu-west-1' },
+    { name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } },
+    { name: 'staging-eks', region: 'eu-west-1', metrics: { source: 'scrape' } },
   ],
 };
 
@@ -163,7 +163,13 @@ describe('the checker handler', () => {
 
   it('records an unreachable cluster as evidence in every source, and still returns', async () => {
     process.env.CHECKER_CONFIG = loadConfig(
-      { ...document, clusters: [...document.clusters, { name: 'gone-eks', region: 'eu-west-1' }] },
+      {
+        ...document,
+        clusters: [
+          ...document.clusters,
+          { name: 'gone-eks', region: 'eu-west-1', metrics: { source: 'scrape' } },
+        ],
+      },
       'test',
     ).runtimeDocument;
     const handler = await freshHandler();
@@ -236,7 +242,9 @@ describe('the checker handler', () => {
   });
 
   it('refuses a config that does not validate, naming the field', async () => {
-    process.env.CHECKER_CONFIG = JSON.stringify({ clusters: [{ name: 'prod-eks-1', region: 'mars' }] });
+    process.env.CHECKER_CONFIG = JSON.stringify({
+      clusters: [{ name: 'prod-eks-1', region: 'mars', metrics: { source: 'scrape' } }],
+    });
     const handler = await freshHandler();
     await expect(handler({ cluster: 'prod-eks-1' }, lambdaContext())).rejects.toThrow(
       /environment variable CHECKER_CONFIG is not a valid checker configuration:\n {2}- clusters\[0\]\.region: expected an AWS region/,

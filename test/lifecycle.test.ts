@@ -137,7 +137,7 @@ describe('the state machine', () => {
 
 describeNeeding('openssl')('whole cycles on DynamoDB', () => {
   const config = parseConfig({
-    clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }],
+    clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } }],
     alert: { repeatInterval: '4h' },
   });
   const cluster = config.clusters[0] as (typeof config.clusters)[number];

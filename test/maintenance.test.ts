@@ -291,6 +291,7 @@ describe('cycles through a maintenance window (dynalite)', () => {
       {
         name: 'prod-eks-1',
         region: 'eu-west-1',
+        metrics: { source: 'scrape' },
         maintenance: [
           {
             days: 'mon-fri',

@@ -96,7 +96,9 @@ describe('k8s/checker-rbac.yaml', () => {
   });
 
   it("binds the group the stack's access entry maps the role to, in the operator's namespace", () => {
-    const { kubernetesGroup, operator } = parseConfig({ clusters: [{ name: 'p', region: 'eu-west-1' }] });
+    const { kubernetesGroup, operator } = parseConfig({
+      clusters: [{ name: 'p', region: 'eu-west-1', metrics: { source: 'scrape' } }],
+    });
     const bindings = objects.filter((o) => o.kind.endsWith('Binding'));
     expect(bindings.length).toBeGreaterThan(0);
     for (const binding of bindings) {

@@ -443,7 +443,10 @@ describe('the stack synthesized from the example config', () => {
 });
 
 describe('the stack adapts to the config', () => {
-  const base = { region: 'eu-west-1', clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }] };
+  const base = {
+    region: 'eu-west-1',
+    clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } }],
+  };
 
   it('grants no AMP access when no cluster reads AMP', () => {
     const { template } = synthApp(base);
@@ -495,10 +498,14 @@ describe('the stack adapts to the config', () => {
   it('skips the access entry where asked, and refuses one in another region', () => {
     const skipped = synthApp({
       ...base,
-      clusters: [{ name: 'far', region: 'us-west-2', createAccessEntry: false }],
+      clusters: [
+        { name: 'far', region: 'us-west-2', createAccessEntry: false, metrics: { source: 'scrape' } },
+      ],
     });
     skipped.template.resourceCountIs('AWS::EKS::AccessEntry', 0);
-    expect(() => synthApp({ ...base, clusters: [{ name: 'far', region: 'us-west-2' }] })).toThrow(
+    expect(() =>
+      synthApp({ ...base, clusters: [{ name: 'far', region: 'us-west-2', metrics: { source: 'scrape' } }] }),
+    ).toThrow(
       /clusters\[0\]\.createAccessEntry: cluster far is in us-west-2 but the checker deploys to eu-west-1/,
     );
   });
@@ -506,7 +513,9 @@ describe('the stack adapts to the config', () => {
   it('sizes the function and the silence alarm from the config', () => {
     const { template } = synthApp({
       ...base,
-      clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', schedule: 'rate(1 day)' }],
+      clusters: [
+        { name: 'prod-eks-1', region: 'eu-west-1', schedule: 'rate(1 day)', metrics: { source: 'scrape' } },
+      ],
       checker: { memoryMiB: 1024, timeoutSeconds: 300 },
     });
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 300 });
@@ -552,6 +561,7 @@ describe('the stack adapts to the config', () => {
     const clusters = Array.from({ length: 100 }, (_, i) => ({
       name: `cluster-with-a-long-name-${i}`,
       region: 'eu-west-1',
+      metrics: { source: 'scrape' },
     }));
     const code = (document: unknown) => {
       const { template, outdir } = synthApp(document);
@@ -587,7 +597,7 @@ describe('cdk-nag AwsSolutions', () => {
   it('has no unacknowledged finding with a VPC and no AMP either', () => {
     const { report } = synthApp({
       region: 'eu-west-1',
-      clusters: [{ name: 'prod-eks-1', region: 'eu-west-1' }],
+      clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'scrape' } }],
       vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'] },
     });
     const violations = report.pluginReports.flatMap(
