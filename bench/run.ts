@@ -19,7 +19,13 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { CHECKER_BUILTIN_ALIASES, CHECKER_BUNDLING } from '../lib/constructs/checker-function.js';
 import { INCIDENTS } from '../sim/incidents/library.js';
-import { healthyCluster, operatorNames, reconcilerError, reconcileSuccess } from '../sim/kube/fixtures.js';
+import {
+  healthyCluster,
+  insecureMetrics,
+  operatorNames,
+  reconcilerError,
+  reconcileSuccess,
+} from '../sim/kube/fixtures.js';
 import { type ClusterFixture, startSimulator } from '../sim/kube/server.js';
 import { runSoak, type SoakReport } from '../test/soak/harness.js';
 import { node22 } from '../tools/requirements.js';
@@ -150,6 +156,8 @@ async function byHand() {
     INCIDENTS.find((i) => i.name === 'datasource-unavailable') as (typeof INCIDENTS)[number]
   ).fixture();
   fixture.latencyMs = LATENCY_MS;
+  // `--metrics scrape` (a laptop outside the cluster's network): the operator runs --metrics-secure=false.
+  insecureMetrics(fixture);
   const sim = await startSimulator(fixture);
   const names = operatorNames();
   const pod = fixture.objects.find((o) => o.kind === 'Pod' && o.metadata.namespace === names.namespace)
@@ -275,7 +283,8 @@ function scaleFixture(tenants: number): ClusterFixture {
         )
       : reconcileSuccess('console', 5000 - i, `customer-${i % 997}`),
   );
-  return healthyCluster({ tenants, operatorReplicas: 10, logLines: lines });
+  // Scraped through the API server (`--metrics scrape`): the operator runs --metrics-secure=false.
+  return insecureMetrics(healthyCluster({ tenants, operatorReplicas: 10, logLines: lines }));
 }
 
 async function scale(tenants: number) {

@@ -75,6 +75,23 @@ describe('run refuses what it cannot use, with exit 2 and one line naming the fl
     expect(code).toBe(0);
   });
 
+  it('no config file and no metrics choice: none is made for the user (the operator refuses the old default)', async () => {
+    const state = join(scratchDir('cli-state-'), 'state');
+    const { code, stdout, stderr } = await tenantCheck([
+      'run',
+      '--kubeconfig',
+      sim.kubeconfigPath,
+      '--state-dir',
+      state,
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^tenant-check: --metrics or --prometheus-url: without a config file, choose where the operator's metrics are read: --prometheus-url URL .*--metrics pods .*--metrics scrape \(through the API server's proxy: only an operator run with --metrics-secure=false\)\n$/,
+    );
+    expect(existsSync(state)).toBe(false);
+  });
+
   it.each([
     ['not a URL', 'notaurl'],
     ['another scheme', 'ftp://prometheus:9090'],

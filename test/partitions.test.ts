@@ -80,6 +80,9 @@ describe('a region in no partition the SDK knows', () => {
   });
 
   it('the partitions the SDK knows are accepted', () => {
-    for (const [region] of HOSTS) expect(problems({ clusters: [{ name: 'x', region, metrics: { source: 'pods' } }] }), region).toEqual([]);
+    for (const [region] of HOSTS)
+      expect(problems({ clusters: [{ name: 'x', region, metrics: { source: 'pods' } }] }), region).toEqual(
+        [],
+      );
   });
 });

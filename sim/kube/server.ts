@@ -4,7 +4,9 @@
  * label and field selectors, limit/continue), pod logs (tailLines, previous, container),
  * SubjectAccessReviews (and kubectl's SelfSubjectAccessReviews with impersonation), raw paths such as
  * /livez and the pod/service proxies, server-side Table printing for kubectl, and fault injection
- * per path. Faithful enough for the real kubectl (test/kubectl.test.ts proves it).
+ * per path. The operator pods' metrics endpoints are served as the operator serves them by default
+ * (--metrics-secure: HTTPS on each pod's own address, authn/authz, refused through the proxy); see
+ * `ClusterFixture.operatorMetrics`. Faithful enough for the real kubectl (test/kubectl.test.ts proves it).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
