@@ -28,7 +28,7 @@ export class CheckerStack extends Stack {
     super(scope, id, props);
     const { config, runtimeDocument } = props.config;
     // A fleet that fits one shard keeps its per-cluster resources here; a larger one, a nested stack per shard.
-    const shards = planShards(config.clusters);
+    const shards = planShards(config);
     const sharded = shards.length > 1;
 
     this.table = new FindingsTable(this, 'Findings');

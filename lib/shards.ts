@@ -10,8 +10,7 @@
  * that fits one shard stays in the parent stack as before, a larger one gets a nested stack per
  * shard, each with its own managed policy attached to the one checker role.
  */
-import { partitionOf } from '../lambda/aws-partition.js';
-import type { ClusterConfig } from '../lambda/config.js';
+import { assumedRoleFor, type CheckerConfig, type ClusterConfig } from '../lambda/config.js';
 
 /**
  * At most 100 clusters per shard: 3 resources each (schedule, silence alarm, access entry) is 300 of
@@ -31,42 +30,76 @@ export const MANAGED_POLICIES_PER_ROLE = 10;
 /** A 12-digit account id: the deployment's is a token at synth, and as long as any other. */
 const ACCOUNT_LENGTH = 12;
 
+/**
+ * The longest partition name: a template's ARNs name the partition as \${AWS::Partition}, resolved
+ * only where the stack deploys.
+ */
+const PARTITION_LENGTH = 'aws-iso-b'.length;
+
+/** Characters an ARN adds to a grant once resolved (partition and account included), quoted, with its comma. */
+export function arnCharacters(service: string, region: string, resource: string): number {
+  return `arn::${service}:${region}::${resource}`.length + PARTITION_LENGTH + ACCOUNT_LENGTH + 3;
+}
+
 /** Characters a cluster adds to the grant once resolved: its cluster ARN and its AMP workspace's, quoted, with commas. */
 export function grantCharacters(cluster: ClusterConfig): number {
-  const arn = (service: string, region: string, resource: string) =>
-    `arn:${partitionOf(region)?.name ?? 'aws-iso-b'}:${service}:${region}::${resource}`.length +
-    ACCOUNT_LENGTH +
-    3;
-  const describe = arn('eks', cluster.region, `cluster/${cluster.name}`);
+  const describe = arnCharacters('eks', cluster.region, `cluster/${cluster.name}`);
   const metrics =
     cluster.metrics.source === 'amp'
-      ? arn('aps', cluster.metrics.region ?? cluster.region, `workspace/${cluster.metrics.workspaceId}`)
+      ? arnCharacters(
+          'aps',
+          cluster.metrics.region ?? cluster.region,
+          `workspace/${cluster.metrics.workspaceId}`,
+        )
       : 0;
   return describe + metrics;
 }
 
-/** The clusters of each shard, in config order. One shard: the parent stack holds them. */
-export function planShards(
-  clusters: readonly ClusterConfig[],
-  limits = { clusters: MAX_CLUSTERS_PER_SHARD, grantCharacters: MANAGED_POLICY_LIMIT - POLICY_OVERHEAD },
-): ClusterConfig[][] {
-  const shards: ClusterConfig[][] = [];
-  let current: ClusterConfig[] = [];
+/**
+ * Items packed in order into groups of at most `limits.count` whose sizes sum to at most
+ * `limits.characters` (an item larger than that alone gets a group of its own).
+ */
+export function packInOrder<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
+  limits: { count: number; characters: number },
+): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
   let characters = 0;
-  for (const cluster of clusters) {
-    const size = grantCharacters(cluster);
-    if (
-      current.length > 0 &&
-      (current.length >= limits.clusters || characters + size > limits.grantCharacters)
-    ) {
-      shards.push(current);
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length >= limits.count || characters + size > limits.characters)) {
+      groups.push(current);
       current = [];
       characters = 0;
     }
-    current.push(cluster);
+    current.push(item);
     characters += size;
   }
-  if (current.length > 0) shards.push(current);
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** What one managed policy's ARNs may take: its limit less the document's own overhead. */
+export const GRANT_CHARACTERS = MANAGED_POLICY_LIMIT - POLICY_OVERHEAD;
+
+/**
+ * The clusters of each shard, in config order. One shard: the parent stack holds them. A cluster
+ * read through a member account's role (config `accounts`) adds no ARN of its own to the grant, only
+ * its role's, which every shard is assumed to carry.
+ */
+export function planShards(
+  config: Pick<CheckerConfig, 'clusters' | 'accounts'>,
+  limits = { clusters: MAX_CLUSTERS_PER_SHARD, grantCharacters: GRANT_CHARACTERS },
+): ClusterConfig[][] {
+  const { clusters } = config;
+  const roles = Object.values(config.accounts).reduce((sum, access) => sum + access.roleArn.length + 3, 0);
+  const shards = packInOrder(
+    clusters,
+    (cluster) => (assumedRoleFor(config, cluster) ? 0 : grantCharacters(cluster)),
+    { count: limits.clusters, characters: limits.grantCharacters - roles },
+  );
   if (shards.length > MANAGED_POLICIES_PER_ROLE)
     throw new Error(
       `clusters: ${clusters.length} clusters need ${shards.length} shards, each with a managed policy on the checker's role, ` +

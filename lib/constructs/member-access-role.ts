@@ -1,7 +1,14 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
-import { ArnPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, ManagedPolicy, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import {
+  arnCharacters,
+  GRANT_CHARACTERS,
+  MANAGED_POLICIES_PER_ROLE,
+  MAX_CLUSTERS_PER_SHARD,
+  packInOrder,
+} from '../shards.js';
 
 /** A cluster of the member account, and its AMP workspace if its metrics come from AMP. */
 export interface MemberCluster {
@@ -25,25 +32,61 @@ export interface MemberAccessRoleProps {
 /**
  * The role a member account lends the checker: trusted by the checker's role alone, with the external
  * id, and allowed exactly eks:DescribeCluster on the account's watched clusters and aps:QueryMetrics on
- * their workspaces. Kubernetes access is the access entry's (`MemberAccessEntries`), not IAM's.
+ * their workspaces (one inline policy, or managed policies of at most 6,144 characters each for an
+ * account of many clusters). Kubernetes access is the access entry's (`MemberAccessEntries`), not IAM's.
  */
 export class MemberAccessRole extends Construct {
   readonly role: Role;
 
   constructor(scope: Construct, id: string, props: MemberAccessRoleProps) {
     super(scope, id);
+    // One inline policy holds the grant of about 70 clusters; more get managed policies of the same
+    // size (a role's inline policies hold 10,240 characters in all, a managed policy 6,144).
+    const groups = packInOrder(props.clusters, memberGrantCharacters, {
+      count: MAX_CLUSTERS_PER_SHARD,
+      characters: GRANT_CHARACTERS,
+    });
+    if (groups.length > MANAGED_POLICIES_PER_ROLE)
+      throw new Error(
+        `clusters: the member role's grant on ${props.clusters.length} clusters needs ${groups.length} managed policies, ` +
+          `more than IAM's default quota of ${MANAGED_POLICIES_PER_ROLE} per role: split the account's clusters across two checker deployments`,
+      );
+    const documents = groups.map((clusters) => new PolicyDocument({ statements: this.grant(clusters) }));
+    this.role = new Role(this, 'Role', {
+      roleName: props.roleName,
+      ...(props.path ? { path: props.path } : {}),
+      description:
+        "Tenant reconciliation checker: read this account's watched EKS clusters (assumed by the checker)",
+      assumedBy: new ArnPrincipal(props.checkerRoleArn).withConditions({
+        StringEquals: { 'sts:ExternalId': props.externalId },
+      }),
+      ...(documents.length === 1 && documents[0]
+        ? { inlinePolicies: { ReadWatchedClusters: documents[0] } }
+        : {}),
+    });
+    if (documents.length > 1)
+      for (const [index, document] of documents.entries())
+        new ManagedPolicy(this, `ReadWatchedClusters${index + 1}`, {
+          description: `Tenant reconciliation checker: read ${groups[index]?.length} watched EKS clusters of this account`,
+          document,
+          roles: [this.role],
+        });
+  }
+
+  /** eks:DescribeCluster on exactly these clusters, aps:QueryMetrics on exactly their workspaces. */
+  private grant(clusters: readonly MemberCluster[]): PolicyStatement[] {
     const stack = Stack.of(this);
     const arn = (service: string, region: string, resource: string, resourceName: string) =>
       stack.formatArn({ service, region, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const clusterArns = [...new Set(props.clusters.map((c) => arn('eks', c.region, 'cluster', c.name)))];
+    const clusterArns = [...new Set(clusters.map((c) => arn('eks', c.region, 'cluster', c.name)))];
     const workspaceArns = [
       ...new Set(
-        props.clusters.flatMap((c) =>
+        clusters.flatMap((c) =>
           c.workspace ? [arn('aps', c.workspace.region, 'workspace', c.workspace.workspaceId)] : [],
         ),
       ),
     ];
-    const statements = [
+    return [
       new PolicyStatement({
         sid: 'DescribeWatchedClusters',
         actions: ['eks:DescribeCluster'],
@@ -59,17 +102,17 @@ export class MemberAccessRole extends Construct {
           ]
         : []),
     ];
-    this.role = new Role(this, 'Role', {
-      roleName: props.roleName,
-      ...(props.path ? { path: props.path } : {}),
-      description:
-        "Tenant reconciliation checker: read this account's watched EKS clusters (assumed by the checker)",
-      assumedBy: new ArnPrincipal(props.checkerRoleArn).withConditions({
-        StringEquals: { 'sts:ExternalId': props.externalId },
-      }),
-      inlinePolicies: { ReadWatchedClusters: new PolicyDocument({ statements }) },
-    });
   }
+}
+
+/** Characters a member cluster adds to the role's grant: its cluster ARN and its workspace's. */
+function memberGrantCharacters(cluster: MemberCluster): number {
+  return (
+    arnCharacters('eks', cluster.region, `cluster/${cluster.name}`) +
+    (cluster.workspace
+      ? arnCharacters('aps', cluster.workspace.region, `workspace/${cluster.workspace.workspaceId}`)
+      : 0)
+  );
 }
 
 export interface MemberAccessEntriesProps {

@@ -154,28 +154,41 @@ export function brokenLimits(outdir: string): string[] {
   return broken;
 }
 
+/** The fleet's second account: its clusters are read through this role (config `accounts`). */
+export const FLEET_MEMBER = {
+  account: '222233334444',
+  roleArn: 'arn:aws:iam::222233334444:role/tenant-checker/tenant-checker-access',
+  externalId: 'tenant-checker-fleet',
+} as const;
+
 /**
- * A fleet's config: `count` clusters in three regions of the deployment's account (the stack's region
- * gets access entries; the others are created there, createAccessEntry false), a quarter reading AMP.
+ * A fleet's config: `count` clusters in three regions and two accounts. Even clusters are the
+ * deployment's own (those of the stack's region get access entries; the others are created there,
+ * createAccessEntry false); odd ones are in the member account, read through its role. Metrics: half
+ * from AMP, a quarter from the operator pods, a quarter from an in-cluster Prometheus.
  */
 export function fleetDocument(count: number) {
   const regions = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
+  const metrics = (i: number) =>
+    i % 4 < 2
+      ? { source: 'amp', workspaceId: `ws-${String(i).padStart(8, '0')}-abcd-ef01-2345-6789abcdef01` }
+      : i % 4 === 2
+        ? { source: 'pods' }
+        : { source: 'prometheus' };
   return {
     region: 'eu-west-1',
+    accounts: {
+      [FLEET_MEMBER.account]: { roleArn: FLEET_MEMBER.roleArn, externalId: FLEET_MEMBER.externalId },
+    },
     clusters: Array.from({ length: count }, (_, i) => {
       const region = regions[i % regions.length] as string;
+      const member = i % 2 === 1;
       return {
         name: `fleet-${region}-${String(i).padStart(3, '0')}`,
         region,
-        ...(region === 'eu-west-1' ? {} : { createAccessEntry: false }),
-        ...(i % 4 === 0
-          ? {
-              metrics: {
-                source: 'amp',
-                workspaceId: `ws-${String(i).padStart(8, '0')}-abcd-ef01-2345-6789abcdef01`,
-              },
-            }
-          : {}),
+        ...(member ? { account: FLEET_MEMBER.account } : {}),
+        ...(region === 'eu-west-1' || member ? {} : { createAccessEntry: false }),
+        metrics: metrics(i),
       };
     }),
   };
