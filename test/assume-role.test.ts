@@ -45,8 +45,8 @@ const ownCredentials = async () => checker.credentials;
 const config = parseConfig({
   region: REGION,
   clusters: [
-    { name: 'prod-eks-1', region: REGION, account: '222222222222' },
-    { name: 'home-eks', region: REGION },
+    { name: 'prod-eks-1', region: REGION, account: '222222222222', metrics: { source: 'pods' } },
+    { name: 'home-eks', region: REGION, metrics: { source: 'pods' } },
   ],
   accounts: { '222222222222': { roleArn: MEMBER_ROLE, externalId: EXTERNAL_ID } },
 });

@@ -106,8 +106,8 @@ describe('config: what a user writes', () => {
     expect(
       timeout({
         clusters: [
-          { name: 'a', region: 'eu-west-1', schedule: 'rate(15 minutes)' },
-          { name: 'b', region: 'eu-west-1', schedule: 'rate(1 minute)' },
+          { name: 'a', region: 'eu-west-1', schedule: 'rate(15 minutes)', metrics: { source: 'pods' } },
+          { name: 'b', region: 'eu-west-1', schedule: 'rate(1 minute)', metrics: { source: 'pods' } },
         ],
       }),
     ).toBe(50);

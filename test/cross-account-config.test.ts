@@ -17,8 +17,8 @@ function problems(run: () => unknown): string[] {
 
 const fleet = (accounts: Record<string, unknown> = {}) => ({
   clusters: [
-    { name: 'home-eks', region: 'eu-west-1' },
-    { name: 'member-eks', region: 'eu-west-1', account: '222222222222' },
+    { name: 'home-eks', region: 'eu-west-1', metrics: { source: 'pods' } },
+    { name: 'member-eks', region: 'eu-west-1', account: '222222222222', metrics: { source: 'pods' } },
   ],
   accounts,
 });

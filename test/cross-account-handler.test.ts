@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vite
 import { ROLE_SESSION_NAME } from '../lambda/collect/assumed-roles.js';
 import { loadConfig } from '../lambda/config.js';
 import { accessEntryAuthenticator, type StsIdentity } from '../sim/kube/eks-token-rules.js';
-import { healthyCluster } from '../sim/kube/fixtures.js';
+import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
@@ -41,7 +41,8 @@ beforeAll(async () => {
     callers: [checker],
     roles: [{ roleArn: MEMBER_ROLE, trustedArn: CHECKER_ROLE, externalId: 'tenant-checker-7f3a' }],
   });
-  const fixture = healthyCluster();
+  // The scrape through the proxy reads an operator run with --metrics-secure=false.
+  const fixture = insecureMetrics(healthyCluster());
   fixture.authenticate = accessEntryAuthenticator({
     clusterName: 'prod-eks-1',
     identities: sts.identities,
@@ -84,7 +85,9 @@ describe('the handler, for a cluster in a member account', () => {
     process.env.CHECKER_CONFIG = loadConfig(
       {
         region: 'eu-west-1',
-        clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', account: '222222222222' }],
+        clusters: [
+          { name: 'prod-eks-1', region: 'eu-west-1', account: '222222222222', metrics: { source: 'scrape' } },
+        ],
         accounts: { '222222222222': { roleArn: MEMBER_ROLE, externalId: 'tenant-checker-7f3a' } },
       },
       'test',

@@ -66,7 +66,7 @@ describe('a private-only endpoint the function cannot reach', () => {
   it('from outside any VPC: the settings are in the snapshot, and the advice is to set vpc', async () => {
     const snapshot = await collectWith({
       region: 'eu-west-1',
-      clusters: [{ name: 'private-eks', region: 'eu-west-1' }],
+      clusters: [{ name: 'private-eks', region: 'eu-west-1', metrics: { source: 'pods' } }],
     });
     expect(snapshot.endpoint).toEqual({
       endpointPublicAccess: false,
@@ -89,7 +89,7 @@ describe('a private-only endpoint the function cannot reach', () => {
   it("from inside the cluster's VPC: the cluster security group must allow 443 from the function's", async () => {
     const snapshot = await collectWith({
       region: 'eu-west-1',
-      clusters: [{ name: 'private-eks', region: 'eu-west-1' }],
+      clusters: [{ name: 'private-eks', region: 'eu-west-1', metrics: { source: 'pods' } }],
       vpc: {
         vpcId: 'vpc-0c1a2b3c4d5e6f708',
         subnetIds: ['subnet-0123456789abcdef0'],

@@ -531,7 +531,9 @@ describe('the stack adapts to the config', () => {
   it('runs a one-minute cadence: a 50 s timeout, events dropped after a minute, silence after five', () => {
     const { template } = synthApp({
       ...base,
-      clusters: [{ name: 'prod-eks-1', region: 'eu-west-1', schedule: 'rate(1 minute)' }],
+      clusters: [
+        { name: 'prod-eks-1', region: 'eu-west-1', schedule: 'rate(1 minute)', metrics: { source: 'pods' } },
+      ],
     });
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 50 });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
