@@ -304,12 +304,11 @@ const accountId = name('a 12-digit AWS account id', /^\d{12}$/, '"123456789012"'
  * The role the checker assumes to read clusters in one member account: DescribeCluster, the EKS token
  * and AMP queries all use the assumed role's credentials (lib/member-account-stack.ts creates it).
  */
+/** An IAM role's ARN, with its path. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
 const accountAccessSchema = z.strictObject({
-  roleArn: name(
-    'an IAM role ARN',
-    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
-    '"arn:aws:iam::111122223333:role/tenant-checker-access"',
-  ),
+  roleArn: name('an IAM role ARN', ROLE_ARN, '"arn:aws:iam::111122223333:role/tenant-checker-access"'),
   /** The trust policy's sts:ExternalId condition, when the role has one. */
   externalId: name(
     'an external id (2-1224 of A-Z a-z 0-9 +=,.@:/-)',
@@ -363,7 +362,8 @@ export const checkerConfigSchema = z
         continue;
       }
       const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(access.roleArn)?.[1];
-      if (roleAccount !== account)
+      // A roleArn that is no ARN at all is already refused by its own schema.
+      if (roleAccount !== undefined && roleAccount !== account)
         ctx.addIssue({
           code: 'custom',
           path: ['accounts', account, 'roleArn'],
@@ -489,6 +489,26 @@ export function checkClusterAccounts(
         "(lib/member-account-stack.ts), or remove account if the cluster is in the deployment's account",
     ];
   });
+  if (problems.length > 0) throw new ConfigError(source, problems);
+}
+
+/**
+ * Refuses, at synth, a cluster whose metrics come from the operator pods' own addresses while the
+ * function runs in no VPC: from outside the cluster's VPC those addresses cannot be reached, and the
+ * cluster would page "checker blind" forever. (The CLI may use "pods" from a machine that reaches
+ * the pods: this check is the deployment's.)
+ */
+export function checkMetricsReach(config: CheckerConfig, source = 'config'): void {
+  if (config.vpc) return;
+  const problems = config.clusters.flatMap((cluster, i) =>
+    cluster.metrics.source === 'pods'
+      ? [
+          `clusters[${i}].metrics.source: "pods" reads the operator pods' addresses on port ${config.operator.metricsPort}, ` +
+            `which a function in no VPC cannot reach: set vpc (the cluster's VPC, its subnets and security groups), ` +
+            `or choose "prometheus" or "amp" for cluster ${cluster.name}`,
+        ]
+      : [],
+  );
   if (problems.length > 0) throw new ConfigError(source, problems);
 }
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { withRuleFile } from '../lambda/alert/rules/rule-file.js';
-import { checkClusterAccounts, loadConfig, parseConfigText } from '../lambda/config.js';
+import { checkClusterAccounts, checkMetricsReach, loadConfig, parseConfigText } from '../lambda/config.js';
 import { ConfigError, unreadableReason } from '../lambda/errors.js';
 import { CheckerStack } from './checker-stack.js';
 
@@ -41,6 +41,7 @@ export function buildApp(props: AppProps = {}): { app: App; stack: CheckerStack 
   const config = readConfigFile(configPath);
   // A cluster of another account needs a role to assume; which account is "another" is known only here.
   checkClusterAccounts(config.config, process.env.CDK_DEFAULT_ACCOUNT, configPath);
+  checkMetricsReach(config.config, configPath);
   const stack = new CheckerStack(app, String(app.node.tryGetContext('stackName') ?? DEFAULT_STACK_NAME), {
     config,
     description: 'Tenant reconciliation checker: runs the TenantReconciliationErrors runbook on a schedule',

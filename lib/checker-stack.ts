@@ -1,6 +1,6 @@
 import { NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { assumedRoleFor, type LoadedConfig } from '../lambda/config.js';
+import type { LoadedConfig } from '../lambda/config.js';
 import { BundleBucket } from './constructs/bundle-bucket.js';
 import { CheckSchedules } from './constructs/check-schedules.js';
 import { CheckerAlarms } from './constructs/checker-alarms.js';
@@ -67,8 +67,8 @@ export class CheckerStack extends Stack {
       topic: this.notifications.topic,
     });
     new EksAccess(this, 'EksAccess', {
-      // A cluster of another account is read as that account's role: its stack maps that role (member-account-stack.ts).
-      clusters: here.filter((cluster) => !assumedRoleFor(config, cluster)),
+      clusters: here,
+      config,
       role: this.checker.role,
       kubernetesGroup: config.kubernetesGroup,
     });
@@ -85,7 +85,7 @@ export class CheckerStack extends Stack {
         deadLetterQueue: this.checker.deadLetterQueue,
         topic: this.notifications.topic,
         kubernetesGroup: config.kubernetesGroup,
-        accounts: config.accounts,
+        config,
       });
     });
   }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { App, type AppProps, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { CheckerConfig } from '../lambda/config.js';
+import { type CheckerConfig, ROLE_ARN } from '../lambda/config.js';
 import { ConfigError } from '../lambda/errors.js';
 import { DEFAULT_CONFIG_FILE, readConfigFile } from './app.js';
 import {
@@ -62,8 +62,6 @@ export function roleNameOf(roleArn: string): { path: string; name: string } {
   return { path: parts.length > 0 ? `/${parts.join('/')}/` : '/', name };
 }
 
-const CHECKER_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
 /**
  * The member account's stacks for a checker config: one per region of the account's clusters, the
  * role in `homeRegion` (or the first region). Refuses, naming the field, what the role cannot be
@@ -85,7 +83,7 @@ export function memberStacks(
     problems.push(
       `-c account: expected the member account's 12-digit id (or AWS credentials of that account), got "${account ?? ''}"`,
     );
-  if (!checkerRoleArn || !CHECKER_ROLE_ARN.test(checkerRoleArn))
+  if (!checkerRoleArn || !ROLE_ARN.test(checkerRoleArn))
     problems.push(
       `-c checkerRoleArn: expected the checker function's role ARN (the checker stack's output CheckerRoleArn), got "${checkerRoleArn ?? ''}"`,
     );

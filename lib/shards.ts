@@ -23,8 +23,11 @@ export const MAX_CLUSTERS_PER_SHARD = 100;
 
 /** IAM's limit on a customer-managed policy document, whitespace not counted. */
 export const MANAGED_POLICY_LIMIT = 6_144;
-/** What a grant's document needs besides its ARNs: Version, two statements' Sid, Effect, Action. */
-const POLICY_OVERHEAD = 300;
+/**
+ * What a grant's document needs besides its ARNs: Version and three statements' Sid, Effect and
+ * Action (AssumeRole, DescribeCluster, QueryMetrics) measure 311 characters with no resources.
+ */
+const POLICY_OVERHEAD = 330;
 /** IAM's default quota of managed policies attached to one role (adjustable to 20). */
 export const MANAGED_POLICIES_PER_ROLE = 10;
 /** A 12-digit account id: the deployment's is a token at synth, and as long as any other. */
@@ -41,38 +44,61 @@ export function arnCharacters(service: string, region: string, resource: string)
   return `arn::${service}:${region}::${resource}`.length + PARTITION_LENGTH + ACCOUNT_LENGTH + 3;
 }
 
-/** Characters a cluster adds to the grant once resolved: its cluster ARN and its AMP workspace's, quoted, with commas. */
-export function grantCharacters(cluster: ClusterConfig): number {
-  const describe = arnCharacters('eks', cluster.region, `cluster/${cluster.name}`);
-  const metrics =
-    cluster.metrics.source === 'amp'
-      ? arnCharacters(
-          'aps',
-          cluster.metrics.region ?? cluster.region,
-          `workspace/${cluster.metrics.workspaceId}`,
-        )
-      : 0;
-  return describe + metrics;
+/** What the checker reads of one cluster through IAM: the cluster, and its AMP workspace if any. */
+export interface GrantTarget {
+  readonly name: string;
+  readonly region: string;
+  /** The cluster's account, when the config names one (else the deployment's). */
+  readonly account?: string;
+  readonly workspace?: { readonly workspaceId: string; readonly region: string };
+}
+
+export function grantTargetOf(cluster: ClusterConfig): GrantTarget {
+  return {
+    name: cluster.name,
+    region: cluster.region,
+    ...(cluster.account ? { account: cluster.account } : {}),
+    ...(cluster.metrics.source === 'amp'
+      ? {
+          workspace: {
+            workspaceId: cluster.metrics.workspaceId,
+            region: cluster.metrics.region ?? cluster.region,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Characters a cluster adds to a grant once resolved: its cluster ARN and its AMP workspace's, quoted, with commas. */
+export function grantCharacters(target: GrantTarget): number {
+  return (
+    arnCharacters('eks', target.region, `cluster/${target.name}`) +
+    (target.workspace
+      ? arnCharacters('aps', target.workspace.region, `workspace/${target.workspace.workspaceId}`)
+      : 0)
+  );
 }
 
 /**
  * Items packed in order into groups of at most `limits.count` whose sizes sum to at most
- * `limits.characters` (an item larger than that alone gets a group of its own).
+ * `limits.characters` (an item larger than that alone gets a group of its own). An item's size may
+ * depend on the group it would join.
  */
 export function packInOrder<T>(
   items: readonly T[],
-  sizeOf: (item: T) => number,
+  sizeOf: (item: T, group: readonly T[]) => number,
   limits: { count: number; characters: number },
 ): T[][] {
   const groups: T[][] = [];
   let current: T[] = [];
   let characters = 0;
   for (const item of items) {
-    const size = sizeOf(item);
+    let size = sizeOf(item, current);
     if (current.length > 0 && (current.length >= limits.count || characters + size > limits.characters)) {
       groups.push(current);
       current = [];
       characters = 0;
+      size = sizeOf(item, current); // a new group may cost what the full one did not
     }
     current.push(item);
     characters += size;
@@ -87,18 +113,21 @@ export const GRANT_CHARACTERS = MANAGED_POLICY_LIMIT - POLICY_OVERHEAD;
 /**
  * The clusters of each shard, in config order. One shard: the parent stack holds them. A cluster
  * read through a member account's role (config `accounts`) adds no ARN of its own to the grant, only
- * its role's, which every shard is assumed to carry.
+ * its role's to the shard's sts:AssumeRole statement, once per shard.
  */
 export function planShards(
   config: Pick<CheckerConfig, 'clusters' | 'accounts'>,
   limits = { clusters: MAX_CLUSTERS_PER_SHARD, grantCharacters: GRANT_CHARACTERS },
 ): ClusterConfig[][] {
   const { clusters } = config;
-  const roles = Object.values(config.accounts).reduce((sum, access) => sum + access.roleArn.length + 3, 0);
   const shards = packInOrder(
     clusters,
-    (cluster) => (assumedRoleFor(config, cluster) ? 0 : grantCharacters(cluster)),
-    { count: limits.clusters, characters: limits.grantCharacters - roles },
+    (cluster, shard) => {
+      const role = assumedRoleFor(config, cluster);
+      if (!role) return grantCharacters(grantTargetOf(cluster));
+      return shard.some((other) => other.account === cluster.account) ? 0 : role.roleArn.length + 3;
+    },
+    { count: limits.clusters, characters: limits.grantCharacters },
   );
   if (shards.length > MANAGED_POLICIES_PER_ROLE)
     throw new Error(

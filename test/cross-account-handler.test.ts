@@ -4,7 +4,6 @@
  * cluster and signs the EKS token as that role, and the simulator, which accepts only the member
  * role's access entry, serves the whole cycle.
  */
-import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { ROLE_SESSION_NAME } from '../lambda/collect/assumed-roles.js';
 import { loadConfig } from '../lambda/config.js';
@@ -13,6 +12,7 @@ import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
+import { lambdaContext } from './helpers/lambda-context.js';
 import { describeNeeding } from './helpers/requirements.js';
 import { type StsEndpoint, startStsEndpoint } from './helpers/sts-endpoint.js';
 
@@ -59,23 +59,6 @@ afterAll(async () => {
   await sts?.close();
   await dynamo?.close();
 });
-
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'TenantReconciliationChecker-Function',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:TenantReconciliationChecker-Function',
-    memoryLimitInMB: '512',
-    awsRequestId: 'f1e2d3c4-0000-4000-8000-cross0account',
-    logGroupName: '/aws/lambda/checker',
-    logStreamName: '2026/12/02/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 119_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 describe('the handler, for a cluster in a member account', () => {
   beforeEach(async () => {

@@ -23,14 +23,14 @@ const WORKSPACE = 'ws-12345678-abcd-ef01-2345-6789abcdef01';
 const document = {
   region: 'eu-west-1',
   clusters: [
-    { name: 'home-eks', region: 'eu-west-1', metrics: { source: 'pods' } },
+    { name: 'home-eks', region: 'eu-west-1', metrics: { source: 'prometheus' } },
     {
       name: 'member-eks-1',
       region: 'eu-west-1',
       account: '222222222222',
       metrics: { source: 'amp', workspaceId: WORKSPACE },
     },
-    { name: 'member-eks-2', region: 'us-east-1', account: '222222222222', metrics: { source: 'pods' } },
+    { name: 'member-eks-2', region: 'us-east-1', account: '222222222222', metrics: { source: 'prometheus' } },
   ],
   accounts: { '222222222222': { roleArn: MEMBER_ROLE, externalId: 'tenant-checker-7f3a' } },
 };

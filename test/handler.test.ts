@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { loadConfig } from '../lambda/config.js';
 import { deployedConfig } from '../lambda/handler.js';
@@ -10,6 +9,7 @@ import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
+import { lambdaContext } from './helpers/lambda-context.js';
 import { describeNeeding } from './helpers/requirements.js';
 import { scratchDir } from './helpers/scratch.js';
 
@@ -50,24 +50,6 @@ const document = {
     { name: 'staging-eks', region: 'eu-west-1', metrics: { source: 'scrape' } },
   ],
 };
-
-/** A context like the one Lambda passes, with the remaining time the handler may spend. */
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'TenantReconciliationChecker-Function',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:TenantReconciliationChecker-Function',
-    memoryLimitInMB: '512',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: '/aws/lambda/checker',
-    logStreamName: '2026/11/26/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 119_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 async function freshHandler() {
   vi.resetModules();

@@ -126,7 +126,7 @@ describe('metrics.source "pods" against the operator\'s secure endpoint', () => 
       const { result } = await source.evaluate(new Date(T));
       expect(result).toMatchObject({ ok: false, error: { kind: 'unreachable' } });
       expect(!result.ok && result.error.message).toContain(
-        "it must run in the cluster's VPC (config vpc), the nodes' (or pods') security group must allow TCP 8443",
+        "it must run in the cluster's VPC (config vpc), its own security group must allow TCP 8443 out",
       );
     } finally {
       reader.close();

@@ -495,6 +495,30 @@ describe('the stack adapts to the config', () => {
     });
   });
 
+  it('opens the metrics port too when a cluster reads the operator pods, and refuses pods without a VPC', () => {
+    const pods = { name: 'prod-eks-1', region: 'eu-west-1', metrics: { source: 'pods' } };
+    const { template } = synthApp({
+      ...base,
+      clusters: [pods],
+      vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'] },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: [
+        { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() },
+        {
+          CidrIp: '0.0.0.0/0',
+          IpProtocol: 'tcp',
+          FromPort: 8443,
+          ToPort: 8443,
+          Description: Match.anyValue(),
+        },
+      ],
+    });
+    expect(() => synthApp({ ...base, clusters: [pods] })).toThrow(
+      /clusters\[0\]\.metrics\.source: "pods" reads the operator pods' addresses on port 8443, which a function in no VPC cannot reach: set vpc/,
+    );
+  });
+
   it('skips the access entry where asked, and refuses one in another region', () => {
     const skipped = synthApp({
       ...base,
@@ -508,6 +532,17 @@ describe('the stack adapts to the config', () => {
     ).toThrow(
       /clusters\[0\]\.createAccessEntry: cluster far is in us-west-2 but the checker deploys to eu-west-1/,
     );
+    // The index is the config's, also after a member account's cluster (which gets no entry here).
+    expect(() =>
+      synthApp({
+        ...base,
+        accounts: { '222222222222': { roleArn: 'arn:aws:iam::222222222222:role/tenant-checker-access' } },
+        clusters: [
+          { name: 'member', region: 'us-west-2', account: '222222222222', metrics: { source: 'scrape' } },
+          { name: 'far', region: 'us-west-2', metrics: { source: 'scrape' } },
+        ],
+      }),
+    ).toThrow(/^clusters\[1\]\.createAccessEntry: cluster far/);
   });
 
   it('sizes the function and the silence alarm from the config', () => {
@@ -532,7 +567,12 @@ describe('the stack adapts to the config', () => {
     const { template } = synthApp({
       ...base,
       clusters: [
-        { name: 'prod-eks-1', region: 'eu-west-1', schedule: 'rate(1 minute)', metrics: { source: 'pods' } },
+        {
+          name: 'prod-eks-1',
+          region: 'eu-west-1',
+          schedule: 'rate(1 minute)',
+          metrics: { source: 'prometheus' },
+        },
       ],
     });
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 50 });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Annotations,
-  ArnFormat,
   type CfnElement,
   CfnOutput,
   Duration,
@@ -44,6 +43,8 @@ import {
   SERVICE_NAME,
 } from '../../lambda/constants.js';
 import { LINK_ENV } from '../../lambda/link/constants.js';
+import { grantTargetOf } from '../shards.js';
+import { clusterGrantStatements } from './cluster-grants.js';
 
 /** Lambda refuses a function whose environment variables exceed 4 KB in all. */
 const LAMBDA_ENVIRONMENT_LIMIT = 4096;
@@ -162,7 +163,11 @@ export class CheckerFunction extends Construct {
       );
     }
 
-    const vpc = config.vpc ? importVpc(this, config.vpc) : undefined;
+    // The pods source reads the operator pods' own addresses on the metrics port, inside the VPC.
+    const podsPort = config.clusters.some((cluster) => cluster.metrics.source === 'pods')
+      ? config.operator.metricsPort
+      : undefined;
+    const vpc = config.vpc ? importVpc(this, config.vpc, podsPort) : undefined;
     this.function = new NodejsFunction(this, 'Function', {
       description: 'Runs the TenantReconciliationErrors runbook against one watched EKS cluster',
       entry: fileURLToPath(new URL('../../lambda/handler.ts', import.meta.url)),
@@ -281,60 +286,22 @@ export function clusterAccessStatements(
   config: Pick<CheckerConfig, 'accounts'>,
   clusters: readonly CheckerConfig['clusters'][number][],
 ): PolicyStatement[] {
-  const statements: PolicyStatement[] = [];
-  const assumed = clusters.flatMap((cluster) => assumedRoleFor(config, cluster)?.roleArn ?? []);
-  if (assumed.length > 0) {
-    statements.push(
-      new PolicyStatement({
-        sid: 'AssumeMemberAccountRoles',
-        actions: ['sts:AssumeRole'],
-        resources: [...new Set(assumed)].sort(),
-      }),
-    );
-  }
+  const assumed = [
+    ...new Set(clusters.flatMap((cluster) => assumedRoleFor(config, cluster)?.roleArn ?? [])),
+  ].sort();
   const own = clusters.filter((cluster) => !assumedRoleFor(config, cluster));
-  if (own.length === 0) return statements;
-  const clusterArns = own.map((cluster) =>
-    stack.formatArn({
-      service: 'eks',
-      region: cluster.region,
-      account: cluster.account ?? stack.account,
-      resource: 'cluster',
-      resourceName: cluster.name,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    }),
-  );
-  statements.push(
-    new PolicyStatement({
-      sid: 'DescribeWatchedClusters',
-      actions: ['eks:DescribeCluster'],
-      resources: clusterArns,
-    }),
-  );
-  const workspaceArns = own.flatMap((cluster) =>
-    cluster.metrics.source === 'amp'
+  return [
+    ...(assumed.length > 0
       ? [
-          stack.formatArn({
-            service: 'aps',
-            region: cluster.metrics.region ?? cluster.region,
-            account: cluster.account ?? stack.account,
-            resource: 'workspace',
-            resourceName: cluster.metrics.workspaceId,
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          new PolicyStatement({
+            sid: 'AssumeMemberAccountRoles',
+            actions: ['sts:AssumeRole'],
+            resources: assumed,
           }),
         ]
-      : [],
-  );
-  if (workspaceArns.length > 0) {
-    statements.push(
-      new PolicyStatement({
-        sid: 'QueryWorkspaces',
-        actions: ['aps:QueryMetrics'],
-        resources: [...new Set(workspaceArns)],
-      }),
-    );
-  }
-  return statements;
+      : []),
+    ...clusterGrantStatements(stack, own.map(grantTargetOf)),
+  ];
 }
 
 /**
@@ -367,6 +334,7 @@ function configFileHooks(scope: Construct, document: string) {
 function importVpc(
   scope: Construct,
   vpcConfig: NonNullable<CheckerConfig['vpc']>,
+  podsPort: number | undefined,
 ): {
   vpc: IVpc;
   vpcSubnets: { subnets: ISubnet[] };
@@ -398,5 +366,11 @@ function importVpc(
     allowAllOutbound: false,
   });
   securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'EKS API server and AWS endpoints');
+  if (podsPort !== undefined && podsPort !== 443)
+    securityGroup.addEgressRule(
+      Peer.anyIpv4(),
+      Port.tcp(podsPort),
+      "The operator pods' metrics endpoint (metrics source pods)",
+    );
   return { vpc, vpcSubnets: { subnets }, securityGroups: [securityGroup] };
 }

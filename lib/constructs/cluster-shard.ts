@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { assumedRoleFor, type CheckerConfig, type ClusterConfig } from '../../lambda/config.js';
+import type { CheckerConfig, ClusterConfig } from '../../lambda/config.js';
 import { CheckSchedules } from './check-schedules.js';
 import { silenceAlarms } from './checker-alarms.js';
 import { clusterAccessStatements } from './checker-function.js';
@@ -21,8 +21,8 @@ export interface ClusterShardProps {
   readonly deadLetterQueue: IQueue;
   readonly topic: ITopic;
   readonly kubernetesGroup: string;
-  /** The member accounts' roles (config `accounts`): their clusters are read as those roles. */
-  readonly accounts: CheckerConfig['accounts'];
+  /** The whole config: its member accounts' roles read their clusters (config `accounts`). */
+  readonly config: Pick<CheckerConfig, 'accounts' | 'clusters'>;
 }
 
 /**
@@ -43,14 +43,14 @@ export class ClusterShard extends Construct {
     });
     silenceAlarms(new Construct(this, 'Alarms'), props.clusters, new SnsAction(props.topic));
     new EksAccess(this, 'EksAccess', {
-      // A cluster of another account is read as that account's role: its stack maps that role (member-account-stack.ts).
-      clusters: props.clusters.filter((cluster) => !assumedRoleFor(props, cluster)),
+      clusters: props.clusters,
+      config: props.config,
       role: props.checkerRole,
       kubernetesGroup: props.kubernetesGroup,
     });
     new ManagedPolicy(this, 'ClusterAccess', {
       description: `Tenant reconciliation checker: read ${props.clusters.length} watched EKS clusters`,
-      statements: clusterAccessStatements(Stack.of(this), props, props.clusters),
+      statements: clusterAccessStatements(Stack.of(this), props.config, props.clusters),
       roles: [props.checkerRole],
     });
   }

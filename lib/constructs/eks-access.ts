@@ -2,18 +2,23 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { ClusterConfig } from '../../lambda/config.js';
+import { assumedRoleFor, type CheckerConfig, type ClusterConfig } from '../../lambda/config.js';
 
 export interface EksAccessProps {
+  /** Clusters of the config, in its order (all of them, or a shard's). */
   readonly clusters: readonly ClusterConfig[];
+  /** The whole config's: its member accounts (their clusters are mapped by the member stacks) and the index of a cluster in it. */
+  readonly config: Pick<CheckerConfig, 'accounts' | 'clusters'>;
   readonly role: IRole;
   /** The Kubernetes group that k8s/checker-rbac.yaml binds to a read-only ClusterRole. */
   readonly kubernetesGroup: string;
 }
 
 /**
- * An EKS access entry per watched cluster (existing clusters whose authentication mode includes the
- * EKS API) mapping the checker's role to a Kubernetes group. No access policy is associated: what
+ * An EKS access entry per watched cluster of the deployment's account (existing clusters whose
+ * authentication mode includes the EKS API) mapping the checker's role to a Kubernetes group. A
+ * cluster of a member account is read as that account's role, which its member stack maps
+ * (lib/member-account-stack.ts). No access policy is associated: what
  * the group may read is our own ClusterRole, because the managed view policy lacks nodes, the
  * operator's custom resources, the proxies for metrics and SubjectAccessReviews.
  */
@@ -23,8 +28,9 @@ export class EksAccess extends Construct {
   constructor(scope: Construct, id: string, props: EksAccessProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    props.clusters.forEach((cluster, index) => {
-      if (!cluster.createAccessEntry) return;
+    for (const cluster of props.clusters) {
+      if (!cluster.createAccessEntry || assumedRoleFor(props.config, cluster)) continue;
+      const index = props.config.clusters.indexOf(cluster);
       const elsewhere =
         (!Token.isUnresolved(stack.region) && cluster.region !== stack.region) ||
         (cluster.account !== undefined &&
@@ -47,6 +53,6 @@ export class EksAccess extends Construct {
           type: 'STANDARD',
         }),
       );
-    });
+    }
   }
 }

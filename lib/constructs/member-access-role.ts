@@ -1,21 +1,19 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
-import { ArnPrincipal, ManagedPolicy, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, ManagedPolicy, PolicyDocument, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  arnCharacters,
   GRANT_CHARACTERS,
+  type GrantTarget,
+  grantCharacters,
   MANAGED_POLICIES_PER_ROLE,
   MAX_CLUSTERS_PER_SHARD,
   packInOrder,
 } from '../shards.js';
+import { clusterGrantStatements } from './cluster-grants.js';
 
 /** A cluster of the member account, and its AMP workspace if its metrics come from AMP. */
-export interface MemberCluster {
-  readonly name: string;
-  readonly region: string;
-  readonly workspace?: { readonly workspaceId: string; readonly region: string };
-}
+export type MemberCluster = Omit<GrantTarget, 'account'>;
 
 export interface MemberAccessRoleProps {
   /** The checker function's role, in the deployment's account: the only principal the role trusts. */
@@ -42,7 +40,7 @@ export class MemberAccessRole extends Construct {
     super(scope, id);
     // One inline policy holds the grant of about 70 clusters; more get managed policies of the same
     // size (a role's inline policies hold 10,240 characters in all, a managed policy 6,144).
-    const groups = packInOrder(props.clusters, memberGrantCharacters, {
+    const groups = packInOrder(props.clusters, grantCharacters, {
       count: MAX_CLUSTERS_PER_SHARD,
       characters: GRANT_CHARACTERS,
     });
@@ -51,7 +49,9 @@ export class MemberAccessRole extends Construct {
         `clusters: the member role's grant on ${props.clusters.length} clusters needs ${groups.length} managed policies, ` +
           `more than IAM's default quota of ${MANAGED_POLICIES_PER_ROLE} per role: split the account's clusters across two checker deployments`,
       );
-    const documents = groups.map((clusters) => new PolicyDocument({ statements: this.grant(clusters) }));
+    const documents = groups.map(
+      (clusters) => new PolicyDocument({ statements: clusterGrantStatements(Stack.of(this), clusters) }),
+    );
     this.role = new Role(this, 'Role', {
       roleName: props.roleName,
       ...(props.path ? { path: props.path } : {}),
@@ -72,47 +72,6 @@ export class MemberAccessRole extends Construct {
           roles: [this.role],
         });
   }
-
-  /** eks:DescribeCluster on exactly these clusters, aps:QueryMetrics on exactly their workspaces. */
-  private grant(clusters: readonly MemberCluster[]): PolicyStatement[] {
-    const stack = Stack.of(this);
-    const arn = (service: string, region: string, resource: string, resourceName: string) =>
-      stack.formatArn({ service, region, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const clusterArns = [...new Set(clusters.map((c) => arn('eks', c.region, 'cluster', c.name)))];
-    const workspaceArns = [
-      ...new Set(
-        clusters.flatMap((c) =>
-          c.workspace ? [arn('aps', c.workspace.region, 'workspace', c.workspace.workspaceId)] : [],
-        ),
-      ),
-    ];
-    return [
-      new PolicyStatement({
-        sid: 'DescribeWatchedClusters',
-        actions: ['eks:DescribeCluster'],
-        resources: clusterArns,
-      }),
-      ...(workspaceArns.length > 0
-        ? [
-            new PolicyStatement({
-              sid: 'QueryWorkspaces',
-              actions: ['aps:QueryMetrics'],
-              resources: workspaceArns,
-            }),
-          ]
-        : []),
-    ];
-  }
-}
-
-/** Characters a member cluster adds to the role's grant: its cluster ARN and its workspace's. */
-function memberGrantCharacters(cluster: MemberCluster): number {
-  return (
-    arnCharacters('eks', cluster.region, `cluster/${cluster.name}`) +
-    (cluster.workspace
-      ? arnCharacters('aps', cluster.workspace.region, `workspace/${cluster.workspace.workspaceId}`)
-      : 0)
-  );
 }
 
 export interface MemberAccessEntriesProps {

@@ -4,7 +4,7 @@
  * the process, as in a container) and runs the invocations the parent sends, one at a time, as Lambda
  * gives a container one event at a time. Its peak memory is the function's. Driven by test/fleet.test.ts.
  */
-import type { Context } from 'aws-lambda';
+import { lambdaContext } from '../helpers/lambda-context.js';
 
 export type ContainerRequest =
   | { type: 'invoke'; id: number; event: { cluster: string; scheduledTime: string } }
@@ -28,23 +28,12 @@ const { handler } = await import('../../lambda/handler.js');
 const initMs = performance.now() - started;
 let invocations = 0;
 
-function context(): Context {
-  const deadline = Date.now() + 120_000;
-  return {
+const context = () =>
+  lambdaContext({
     callbackWaitsForEmptyEventLoop: false,
-    functionName: 'TenantReconciliationChecker-Function',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:TenantReconciliationChecker-Function',
-    memoryLimitInMB: '512',
     awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/checker',
     logStreamName: 'fleet',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+  });
 
 process.on('message', async (request: ContainerRequest) => {
   if (request.type === 'stats') {

@@ -177,6 +177,11 @@ export function fleetDocument(count: number) {
         : { source: 'prometheus' };
   return {
     region: 'eu-west-1',
+    // The pods source reads the operator pods from inside the VPC.
+    vpc: {
+      vpcId: 'vpc-0f1e2d3c4b5a69788',
+      subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b1c2d3e4f5a60718'],
+    },
     accounts: {
       [FLEET_MEMBER.account]: { roleArn: FLEET_MEMBER.roleArn, externalId: FLEET_MEMBER.externalId },
     },

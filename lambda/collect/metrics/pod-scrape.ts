@@ -189,7 +189,7 @@ export function podScrapeRemedy(
   if (error.kind === 'tls')
     return `${error.message}: ${options.ca ? "the operator's certificate does not verify against metrics.ca (and metrics.serverName)" : 'TLS failed'}`;
   if (error.kind === 'unreachable' || error.kind === 'timeout')
-    return `${error.message}: the checker cannot reach the operator pod's address on ${options.port}: it must run in the cluster's VPC (config vpc), the nodes' (or pods') security group must allow TCP ${options.port} from the checker's security group, and no NetworkPolicy in ${options.namespace} may drop it (the operator's optional allow-metrics-traffic admits only namespaces labelled metrics: enabled; add an ipBlock for the checker's subnets)`;
+    return `${error.message}: the checker cannot reach the operator pod's address on ${options.port}: it must run in the cluster's VPC (config vpc), its own security group must allow TCP ${options.port} out (the one the stack makes does; one named in vpc.securityGroupIds must too), the nodes' (or pods') security group must allow TCP ${options.port} from the checker's security group, and no NetworkPolicy in ${options.namespace} may drop it (the operator's optional allow-metrics-traffic admits only namespaces labelled metrics: enabled; add an ipBlock for the checker's subnets)`;
   return error.message;
 }
 
