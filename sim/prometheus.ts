@@ -8,6 +8,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * Where the API server's service proxy reaches the default in-cluster Prometheus (metrics source
+ * "prometheus" with its defaults: monitoring/prometheus-operated:9090): a simulator's `upstreams`
+ * key for a real Prometheus behind it.
+ */
+export const PROMETHEUS_SERVICE_PROXY =
+  '/api/v1/namespaces/monitoring/services/http:prometheus-operated:9090/proxy';
+
 export interface PrometheusServer {
   url: string;
   stop(): Promise<void>;

@@ -20,7 +20,7 @@ import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
 import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { openMetricsBackfill } from '../sim/metrics/scenarios.js';
-import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
+import { PROMETHEUS_SERVICE_PROXY, type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { expireS3Keys, LOCAL_CREDENTIALS, REGION, startS3, startSns } from './helpers/aws-local.js';
 import { resourceNamed, synthApp } from './helpers/cdk.js';
 import { chatNotificationSchema } from './helpers/chat-schema.js';
@@ -36,7 +36,6 @@ const describe = describeNeeding('openssl', 'prometheus', 'node22');
 const NODE22 = node22() ?? 'node';
 const TABLE = 'checker-runs';
 const BUCKET = 'checker-bundles';
-const PROXY = '/api/v1/namespaces/monitoring/services/http:prometheus-operated:9090/proxy';
 /** The function's credentials: the simulator accepts only tokens these signed, for the right cluster. */
 const credentials = {
   accessKeyId: 'ASIADEPLOYEDTEST0001',
@@ -118,7 +117,7 @@ beforeAll(async () => {
   };
   prod = await startSimulator({
     ...incident.fixture(),
-    upstreams: { [PROXY]: prometheus.url },
+    upstreams: { [PROMETHEUS_SERVICE_PROXY]: prometheus.url },
     authenticate: eksAuth('prod-eks-1'),
   });
   // staging scrapes through the API server's proxy: its operator runs with --metrics-secure=false.

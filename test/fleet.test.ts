@@ -21,7 +21,7 @@ import { INCIDENTS } from '../sim/incidents/library.js';
 import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
 import { type ClusterFixture, type Simulator, startSimulator } from '../sim/kube/server.js';
 import { openMetricsBackfill } from '../sim/metrics/scenarios.js';
-import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
+import { PROMETHEUS_SERVICE_PROXY, type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import type { ContainerRequest, InvokeAnswer, StatsAnswer } from './fleet/container.js';
 import { LOCAL_CREDENTIALS, REGION, startS3, startSns } from './helpers/aws-local.js';
 import { type LocalDynamo, startDynamo } from './helpers/dynalite.js';
@@ -39,7 +39,6 @@ const CONTAINERS = Number(process.env.FLEET_CONTAINERS ?? 8);
 const PER_SIMULATOR = 50;
 const TABLE = 'checker-runs';
 const BUCKET = 'checker-bundles';
-const PROXY = '/api/v1/namespaces/monitoring/services/http:prometheus-operated:9090/proxy';
 const credentials = {
   accessKeyId: 'ASIAFLEETSIMULATION1',
   secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
@@ -155,7 +154,7 @@ beforeAll(async () => {
       const isFiring = firingNames.has(members[0] as string);
       const sim = await startSimulator({
         ...(isFiring ? firingIncident : healthyIncident).fixture(),
-        upstreams: { [PROXY]: (isFiring ? firing : healthy).url },
+        upstreams: { [PROMETHEUS_SERVICE_PROXY]: (isFiring ? firing : healthy).url },
         authenticate: eksAuthenticator(members),
       });
       sims.push(sim);

@@ -19,7 +19,7 @@ import {
   SCENARIO_SPACING_SECONDS,
   SCENARIOS,
 } from '../sim/metrics/scenarios.js';
-import { type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
+import { PROMETHEUS_SERVICE_PROXY, type PrometheusServer, startPrometheus } from '../sim/prometheus.js';
 import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
 import { describeNeeding } from './helpers/requirements.js';
 
@@ -33,7 +33,6 @@ const credentials = {
 };
 const POD_METRICS =
   '/api/v1/namespaces/tenant-operator-system/pods/https:tenant-operator-controller-manager-7d9f8b6c5d-x7k2p:8443/proxy/metrics';
-const PROXY = '/api/v1/namespaces/monitoring/services/http:prometheus-operated:9090/proxy';
 
 const config = parseConfig({
   clusters: [
@@ -71,7 +70,7 @@ beforeAll(async () => {
   });
   // The operator as it really is (--metrics-secure): the scrape goes to the pod's address with the token.
   const fixture = healthyCluster();
-  fixture.upstreams = { [PROXY]: prometheus.url };
+  fixture.upstreams = { [PROMETHEUS_SERVICE_PROXY]: prometheus.url };
   sim = await startSimulator(fixture);
   reader = await HttpsClusterReader.fromKubeConfig(
     loadLocalKubeConfig({ path: sim.kubeconfigPath }),
@@ -315,7 +314,10 @@ describe('the sources themselves', () => {
   });
 
   it('in-cluster: a Prometheus that is down is a failure of the source, not a number', async () => {
-    const down = await startSimulator({ ...healthyCluster(), upstreams: { [PROXY]: 'http://127.0.0.1:1' } });
+    const down = await startSimulator({
+      ...healthyCluster(),
+      upstreams: { [PROMETHEUS_SERVICE_PROXY]: 'http://127.0.0.1:1' },
+    });
     const downReader = await HttpsClusterReader.fromKubeConfig(
       loadLocalKubeConfig({ path: down.kubeconfigPath }),
       Budget.forMs(20_000),
