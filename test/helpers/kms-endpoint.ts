@@ -10,9 +10,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { checkSigV4 } from './sigv4-check.js';
 
 export interface KmsCaller {
   accessKeyId: string;
@@ -47,24 +45,7 @@ export async function startKmsEndpoint(options: {
     options.keyArn ?? `arn:aws:kms:${options.region}:123456789012:key/0b6f2a5e-7c3d-4e1f-9a8b-2c4d6e8f0a1b`;
   let material = randomBytes(32);
   const calls: KmsCall[] = [];
-  const signers = new Map(
-    options.callers.map((c) => [
-      c.accessKeyId,
-      {
-        caller: c,
-        signer: new SignatureV4({
-          service: 'kms',
-          region: options.region,
-          credentials: {
-            accessKeyId: c.accessKeyId,
-            secretAccessKey: c.secretAccessKey,
-            ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-          },
-          sha256: Hash.bind(null, 'sha256'),
-        }),
-      },
-    ]),
-  );
+  const callers = new Map(options.callers.map((c) => [c.accessKeyId, c]));
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -85,44 +66,31 @@ export async function startKmsEndpoint(options: {
       if (req.method !== 'POST' || req.headers['content-type'] !== 'application/x-amz-json-1.1')
         return fail(400, 'SerializationException', 'expected a POST of application/x-amz-json-1.1');
 
-      const m =
-        /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/kms\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-          String(req.headers.authorization ?? ''),
-        );
-      if (!m) return fail(400, 'MissingAuthenticationTokenException', 'no SigV4 authorization for kms');
-      const [, accessKeyId, , region, signedHeaders, signature] = m as unknown as string[];
-      call.accessKeyId = accessKeyId;
-      const known = signers.get(accessKeyId as string);
-      if (!known) return fail(400, 'UnrecognizedClientException', 'The security token included is invalid.');
-      if (region !== options.region) return fail(400, 'InvalidSignatureException', `signed for ${region}`);
-      const d = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(
-        String(req.headers['x-amz-date'] ?? ''),
-      );
-      if (!d) return fail(400, 'IncompleteSignatureException', 'missing X-Amz-Date');
-      const [, y, mo, dd, h, mi, se] = d.map(Number) as number[];
-      const signingDate = new Date(Date.UTC(y as number, (mo as number) - 1, dd, h, mi, se));
-      if (Math.abs(Date.now() - signingDate.getTime()) > 5 * 60_000)
-        return fail(400, 'InvalidSignatureException', 'Signature expired');
-      const headers: Record<string, string> = {};
-      for (const name of (signedHeaders as string).split(';'))
-        headers[name] = String(req.headers[name] ?? '');
-      const again = await known.signer.sign(
-        new HttpRequest({
-          method: 'POST',
-          protocol: 'http:',
-          hostname: headers.host?.split(':')[0] ?? '',
-          path: new URL(req.url ?? '/', 'http://placeholder').pathname,
-          headers,
-          body,
-        }),
-        { signingDate },
-      );
-      if (/Signature=([0-9a-f]{64})/.exec(String(again.headers.authorization))?.[1] !== signature)
-        return fail(
-          400,
-          'InvalidSignatureException',
-          'The request signature we calculated does not match the signature you provided.',
-        );
+      const signed = await checkSigV4(req, body, {
+        service: 'kms',
+        region: options.region,
+        credentialsFor: (key) => {
+          const c = callers.get(key);
+          return c
+            ? {
+                accessKeyId: c.accessKeyId,
+                secretAccessKey: c.secretAccessKey,
+                ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+              }
+            : undefined;
+        },
+      });
+      if (!signed.ok) {
+        if (signed.accessKeyId) call.accessKeyId = signed.accessKeyId;
+        if (signed.problem === 'missing')
+          return fail(400, 'MissingAuthenticationTokenException', 'no SigV4 authorization for kms');
+        if (signed.problem === 'unknown-key')
+          return fail(400, 'UnrecognizedClientException', 'The security token included is invalid.');
+        if (signed.problem === 'date') return fail(400, 'IncompleteSignatureException', signed.detail);
+        return fail(400, 'InvalidSignatureException', signed.detail);
+      }
+      call.accessKeyId = signed.accessKeyId;
+      const known = { caller: callers.get(signed.accessKeyId) as KmsCaller };
 
       let input: Record<string, string>;
       try {
@@ -135,7 +103,7 @@ export async function startKmsEndpoint(options: {
         return fail(
           400,
           'AccessDeniedException',
-          `User: ${accessKeyId} is not authorized to perform: kms:${action} on resource: ${keyArn}`,
+          `User: ${signed.accessKeyId} is not authorized to perform: kms:${action} on resource: ${keyArn}`,
         );
       if (input.KeyId !== keyArn)
         return fail(400, 'NotFoundException', `Key '${input.KeyId}' does not exist`);

@@ -9,10 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { accessEntryPrincipal, type StsIdentity } from '../../sim/kube/eks-token-rules.js';
+import { checkSigV4 } from './sigv4-check.js';
 
 export interface StsRole {
   roleArn: string;
@@ -57,13 +55,6 @@ export async function startStsEndpoint(options: {
   const now = options.now ?? (() => new Date());
   const identities: StsIdentity[] = [...options.callers];
   const calls: StsCall[] = [];
-  const signerFor = (identity: StsIdentity) =>
-    new SignatureV4({
-      service: 'sts',
-      region: options.region,
-      credentials: identity.credentials,
-      sha256: Hash.bind(null, 'sha256'),
-    });
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -81,52 +72,23 @@ export async function startStsEndpoint(options: {
         );
       };
       if (req.method !== 'POST') return fail(400, 'InvalidAction', 'expected a POST');
-      const m =
-        /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-          String(req.headers.authorization ?? ''),
-        );
-      if (!m) return fail(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
-      const [, accessKeyId, , region, signedHeaders, signature] = m as unknown as string[];
-      call.accessKeyId = accessKeyId;
-      const caller = identities.find((i) => i.credentials.accessKeyId === accessKeyId);
-      if (!caller)
-        return fail(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-      if (region !== options.region)
-        return fail(
-          403,
-          'SignatureDoesNotMatch',
-          `Credential should be scoped to a valid region, not '${region}'.`,
-        );
-      const d = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(
-        String(req.headers['x-amz-date'] ?? ''),
-      );
-      if (!d) return fail(403, 'IncompleteSignature', 'missing X-Amz-Date');
-      const [, y, mo, dd, h, mi, se] = d.map(Number) as number[];
-      const signingDate = new Date(Date.UTC(y as number, (mo as number) - 1, dd, h, mi, se));
-      if (Math.abs(now().getTime() - signingDate.getTime()) > 5 * 60_000)
-        return fail(403, 'SignatureDoesNotMatch', 'Signature expired');
-      const headers: Record<string, string> = {};
-      for (const name of (signedHeaders as string).split(';'))
-        headers[name] = String(req.headers[name] ?? '');
-      const url = new URL(req.url ?? '/', 'http://placeholder');
-      const again = await signerFor(caller).sign(
-        new HttpRequest({
-          method: 'POST',
-          protocol: 'http:',
-          hostname: headers.host?.split(':')[0] ?? '',
-          path: url.pathname,
-          query: Object.fromEntries(url.searchParams),
-          headers,
-          body,
-        }),
-        { signingDate },
-      );
-      if (/Signature=([0-9a-f]{64})/.exec(String(again.headers.authorization))?.[1] !== signature)
-        return fail(
-          403,
-          'SignatureDoesNotMatch',
-          'The request signature we calculated does not match the signature you provided.',
-        );
+      const signed = await checkSigV4(req, body, {
+        service: 'sts',
+        region: options.region,
+        credentialsFor: (key) => identities.find((i) => i.credentials.accessKeyId === key)?.credentials,
+        now,
+      });
+      if (!signed.ok) {
+        if (signed.accessKeyId) call.accessKeyId = signed.accessKeyId;
+        if (signed.problem === 'missing')
+          return fail(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+        if (signed.problem === 'unknown-key')
+          return fail(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+        if (signed.problem === 'date') return fail(403, 'IncompleteSignature', signed.detail);
+        return fail(403, 'SignatureDoesNotMatch', signed.detail);
+      }
+      call.accessKeyId = signed.accessKeyId;
+      const caller = identities.find((i) => i.credentials.accessKeyId === signed.accessKeyId) as StsIdentity;
 
       if (call.action !== 'AssumeRole' || form.get('Version') !== '2011-06-15')
         return fail(
