@@ -13,33 +13,25 @@ import { Budget } from '../lambda/collect/cluster-reader.js';
 import { EksClusterAccess, EksConnector, sdkDescribeCluster } from '../lambda/collect/eks-cluster.js';
 import { ampTransport } from '../lambda/collect/metrics/transports.js';
 import { assumedRoleFor, type ClusterConfig, parseConfig } from '../lambda/config.js';
-import {
-  accessEntryAuthenticator,
-  accessEntryPrincipal,
-  type StsIdentity,
-} from '../sim/kube/eks-token-rules.js';
+import { accessEntryAuthenticator, accessEntryPrincipal } from '../sim/kube/eks-token-rules.js';
 import { healthyCluster } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { type AmpEndpoint, startAmpEndpoint } from './helpers/amp-endpoint.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
 import { describeNeeding } from './helpers/requirements.js';
-import { type StsEndpoint, startStsEndpoint } from './helpers/sts-endpoint.js';
+import {
+  CHECKER_ROLE,
+  CHECKER_SESSION,
+  MEMBER_ROLE,
+  type StsEndpoint,
+  startStsEndpoint,
+} from './helpers/sts-endpoint.js';
 
 const describe = describeNeeding('openssl');
 
 const REGION = 'eu-west-1';
-const CHECKER_ROLE = 'arn:aws:iam::111111111111:role/TenantReconciliationChecker-CheckerRole';
-const MEMBER_ROLE = 'arn:aws:iam::222222222222:role/tenant-checker-access';
 const EXTERNAL_ID = 'tenant-checker-7f3a';
-/** The function's own credentials: a session of the checker's role. */
-const checker: StsIdentity = {
-  arn: 'arn:aws:sts::111111111111:assumed-role/TenantReconciliationChecker-CheckerRole/TenantReconciliationChecker-Function',
-  credentials: {
-    accessKeyId: 'ASIACHECKERFUNCTION1',
-    secretAccessKey: 'Y2hlY2tlci1mdW5jdGlvbi1zZWNyZXQta2V5',
-    sessionToken: 'IQoJCHECKERFUNCTIONSESSION',
-  },
-};
+const checker = CHECKER_SESSION;
 const ownCredentials = async () => checker.credentials;
 
 const config = parseConfig({

@@ -7,27 +7,24 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { ROLE_SESSION_NAME } from '../lambda/collect/assumed-roles.js';
 import { loadConfig } from '../lambda/config.js';
-import { accessEntryAuthenticator, type StsIdentity } from '../sim/kube/eks-token-rules.js';
+import { accessEntryAuthenticator } from '../sim/kube/eks-token-rules.js';
 import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
 import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
 import { lambdaContext } from './helpers/lambda-context.js';
 import { describeNeeding } from './helpers/requirements.js';
-import { type StsEndpoint, startStsEndpoint } from './helpers/sts-endpoint.js';
+import {
+  CHECKER_ROLE,
+  CHECKER_SESSION,
+  MEMBER_ROLE,
+  type StsEndpoint,
+  startStsEndpoint,
+} from './helpers/sts-endpoint.js';
 
 const describe = describeNeeding('openssl');
 
-const CHECKER_ROLE = 'arn:aws:iam::111111111111:role/TenantReconciliationChecker-CheckerRole';
-const MEMBER_ROLE = 'arn:aws:iam::222222222222:role/tenant-checker-access';
-const checker: StsIdentity = {
-  arn: 'arn:aws:sts::111111111111:assumed-role/TenantReconciliationChecker-CheckerRole/TenantReconciliationChecker-Function',
-  credentials: {
-    accessKeyId: 'ASIACROSSACCOUNT0001',
-    secretAccessKey: 'Y3Jvc3MtYWNjb3VudC1oYW5kbGVyLXNlY3JldA',
-    sessionToken: 'IQoJCROSSACCOUNTHANDLER',
-  },
-};
+const checker = CHECKER_SESSION;
 
 let sim: Simulator;
 let eks: EksEndpoint;

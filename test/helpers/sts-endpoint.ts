@@ -12,6 +12,20 @@ import type { AddressInfo } from 'node:net';
 import { accessEntryPrincipal, type StsIdentity } from '../../sim/kube/eks-token-rules.js';
 import { checkSigV4 } from './sigv4-check.js';
 
+/** The checker function's role, in the deployment's account (111111111111), as the tests name it. */
+export const CHECKER_ROLE = 'arn:aws:iam::111111111111:role/TenantReconciliationChecker-CheckerRole';
+/** The member account's role the checker assumes (222222222222). */
+export const MEMBER_ROLE = 'arn:aws:iam::222222222222:role/tenant-checker-access';
+/** The function's own credentials: a session of the checker's role. */
+export const CHECKER_SESSION: StsIdentity = {
+  arn: 'arn:aws:sts::111111111111:assumed-role/TenantReconciliationChecker-CheckerRole/TenantReconciliationChecker-Function',
+  credentials: {
+    accessKeyId: 'ASIACHECKERFUNCTION1',
+    secretAccessKey: 'Y2hlY2tlci1mdW5jdGlvbi1zZWNyZXQta2V5',
+    sessionToken: 'IQoJCHECKERFUNCTIONSESSION',
+  },
+};
+
 export interface StsRole {
   roleArn: string;
   /** The principal the trust policy names (the checker's role). */
