@@ -54,6 +54,11 @@ describe('accounts: the role assumed per member account', () => {
     ],
     ['no role ARN', { '222222222222': { externalId: 'x1' } }, /^accounts\.222222222222\.roleArn: /],
     [
+      'a role ARN that is no ARN',
+      { '222222222222': { roleArn: 'not-an-arn' } },
+      /^accounts\.222222222222\.roleArn: expected an IAM role ARN such as/,
+    ],
+    [
       'a user ARN',
       { '222222222222': { roleArn: 'arn:aws:iam::222222222222:user/bob' } },
       /^accounts\.222222222222\.roleArn: expected an IAM role ARN such as/,
@@ -74,6 +79,8 @@ describe('accounts: the role assumed per member account', () => {
       found.some((p) => expected.test(p)),
       found.join('\n'),
     ).toBe(true);
+    // One problem per mistake: a roleArn that is no role ARN is not also "a role in another account".
+    expect(found.filter((p) => p.includes('got one in undefined'))).toEqual([]);
   });
 });
 
