@@ -10,8 +10,9 @@ import { loadConfig } from '../lambda/config.js';
 import { accessEntryAuthenticator } from '../sim/kube/eks-token-rules.js';
 import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
-import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
+import { type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
+import { stubFunctionEnvironment } from './helpers/function-environment.js';
 import { lambdaContext } from './helpers/lambda-context.js';
 import { describeNeeding } from './helpers/requirements.js';
 import {
@@ -72,17 +73,14 @@ describe('the handler, for a cluster in a member account', () => {
       },
       'test',
     ).runtimeDocument;
-    vi.stubEnv('AWS_ENDPOINT_URL_EKS', eks.url);
+    await stubFunctionEnvironment({
+      eksUrl: eks.url,
+      credentials: checker.credentials,
+      dynamo,
+      table: 'runs-cross-account',
+      account: '111111111111',
+    });
     vi.stubEnv('AWS_ENDPOINT_URL_STS', sts.url);
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', checker.credentials.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', checker.credentials.secretAccessKey);
-    vi.stubEnv('AWS_SESSION_TOKEN', checker.credentials.sessionToken ?? '');
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
-    await createTable(dynamo.client, 'runs-cross-account');
-    vi.stubEnv('RUNS_TABLE', 'runs-cross-account');
-    vi.stubEnv('TOPIC_ARN', 'arn:aws:sns:eu-west-1:111111111111:checker-notifications');
-    vi.stubEnv('BUNDLE_BUCKET', 'checker-bundles');
   });
   afterEach(() => {
     vi.restoreAllMocks();

@@ -7,8 +7,9 @@ import { DynamoDbRunStore } from '../lambda/sinks/dynamodb-store.js';
 import { verifyEksToken } from '../sim/kube/eks-token-rules.js';
 import { healthyCluster, insecureMetrics } from '../sim/kube/fixtures.js';
 import { type Simulator, startSimulator } from '../sim/kube/server.js';
-import { createTable, type LocalDynamo, startDynamo } from './helpers/dynalite.js';
+import { type LocalDynamo, startDynamo } from './helpers/dynalite.js';
 import { type EksEndpoint, startEksEndpoint } from './helpers/eks-endpoint.js';
+import { stubFunctionEnvironment } from './helpers/function-environment.js';
 import { lambdaContext } from './helpers/lambda-context.js';
 import { describeNeeding } from './helpers/requirements.js';
 import { scratchDir } from './helpers/scratch.js';
@@ -71,18 +72,9 @@ describe('the checker handler', () => {
       });
     }
     process.env.CHECKER_CONFIG = loadConfig(document, 'test').runtimeDocument;
-    vi.stubEnv('AWS_ENDPOINT_URL_EKS', eks.url);
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
-    vi.stubEnv('AWS_SESSION_TOKEN', credentials.sessionToken);
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
     // A table of its own per test: the alert's state must not leak from one test into the next.
     table = `runs-${++tables}`;
-    await createTable(dynamo.client, table);
-    vi.stubEnv('RUNS_TABLE', table);
-    vi.stubEnv('TOPIC_ARN', 'arn:aws:sns:eu-west-1:123456789012:checker-notifications');
-    vi.stubEnv('BUNDLE_BUCKET', 'checker-bundles');
+    await stubFunctionEnvironment({ eksUrl: eks.url, credentials, dynamo, table, account: '123456789012' });
   });
   afterEach(() => {
     vi.restoreAllMocks();
